@@ -1,0 +1,262 @@
+"""The single table as pynamodb models. Every key is derived here from domain attributes,
+never assembled at a call site; `tenant_id` leads every key, so no request can name
+another tenant's item.
+
+Layout (PK / SK):
+  T#<tenant>#TICKET#<id>     TICKET                 the ticket (detail page = one Query on this PK)
+  T#<tenant>#TICKET#<id>     ACT#<at>#<id>          activity entries of that ticket
+  T#<tenant>#COUNTER         TICKET_NUMBER          per-tenant ticket number counter
+  T#<tenant>#CLIENTS         CLIENT#<id>            clients (list = one Query)
+  T#<tenant>#CONTACTS        CONTACT#<id>           contacts
+  T#<tenant>#LOOKUP          CONTACT_EMAIL#<email>  unique contact email -> contact id
+  T#<tenant>#SETTINGS        CHANNELS | SLA | ...   tenant settings
+  CHANNEL#EMAIL#<address>    LOOKUP                 inbound address -> tenant (global by nature)
+
+Ticket indexes (all projected ALL, sort key `activity_key` = <updated_at>#<id>, newest first):
+  ByTenant   tenant_key   = T#<tenant>
+  ByStatus   status_key   = T#<tenant>#S#<status>
+  ByClient   client_key   = T#<tenant>#C#<client>
+  ByAssignee assignee_key = T#<tenant>#A#<assignee>   (sparse: only assigned tickets)
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from regentra.clock import iso
+
+
+def tenant_prefix(tenant_id: str) -> str:
+    return f"T#{tenant_id}"
+
+
+def ticket_pk(tenant_id: str, ticket_id: str) -> str:
+    return f"T#{tenant_id}#TICKET#{ticket_id}"
+
+
+def activity_sort_key(updated_at_iso: str, ticket_id: str) -> str:
+    return f"{updated_at_iso}#{ticket_id}"
+
+
+class _Index(GlobalSecondaryIndex["Item"]):
+    class Meta:
+        projection = AllProjection()
+        index_name = ""
+
+
+class ByTenantIndex(_Index):
+    class Meta:
+        index_name = "ByTenant"
+        projection = AllProjection()
+
+    tenant_key = UnicodeAttribute(hash_key=True)
+    activity_key = UnicodeAttribute(range_key=True)
+
+
+class ByStatusIndex(_Index):
+    class Meta:
+        index_name = "ByStatus"
+        projection = AllProjection()
+
+    status_key = UnicodeAttribute(hash_key=True)
+    activity_key = UnicodeAttribute(range_key=True)
+
+
+class ByClientIndex(_Index):
+    class Meta:
+        index_name = "ByClient"
+        projection = AllProjection()
+
+    client_key = UnicodeAttribute(hash_key=True)
+    activity_key = UnicodeAttribute(range_key=True)
+
+
+class ByAssigneeIndex(_Index):
+    class Meta:
+        index_name = "ByAssignee"
+        projection = AllProjection()
+
+    assignee_key = UnicodeAttribute(hash_key=True)
+    activity_key = UnicodeAttribute(range_key=True)
+
+
+class Item(Model):
+    """Base of every item in the single table; `kind` picks the subclass on read."""
+
+    class Meta:
+        table_name = "regentra-table"
+        region = "us-east-1"
+        host: str | None = None
+
+    pk = UnicodeAttribute(hash_key=True, attr_name="PK")
+    sk = UnicodeAttribute(range_key=True, attr_name="SK")
+    kind = DiscriminatorAttribute()
+
+
+class TicketItem(Item, discriminator="ticket"):
+    tenant_id = UnicodeAttribute()
+    id = UnicodeAttribute()
+    number = NumberAttribute()
+    subject = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    status = UnicodeAttribute()
+    priority = UnicodeAttribute()
+    suggested_priority = UnicodeAttribute(null=True)
+    channel = UnicodeAttribute()
+    client_id = UnicodeAttribute()
+    contact_id = UnicodeAttribute(null=True)
+    assignee_id = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    first_response_at = UTCDateTimeAttribute(null=True)
+    resolved_at = UTCDateTimeAttribute(null=True)
+    closed_at = UTCDateTimeAttribute(null=True)
+    is_master = BooleanAttribute(default=False)
+    master_id = UnicodeAttribute(null=True)
+    child_count = NumberAttribute(default=0)
+    follow_up_of = UnicodeAttribute(null=True)
+    created_by = UnicodeAttribute(null=True)
+    sla = JSONAttribute(null=True)
+    version = VersionAttribute()
+
+    tenant_key = UnicodeAttribute()
+    status_key = UnicodeAttribute()
+    client_key = UnicodeAttribute()
+    assignee_key = UnicodeAttribute(null=True)
+    activity_key = UnicodeAttribute()
+
+    by_tenant = ByTenantIndex()
+    by_status = ByStatusIndex()
+    by_client = ByClientIndex()
+    by_assignee = ByAssigneeIndex()
+
+    def derive_keys(self) -> None:
+        """Recompute every key from the ticket's own attributes (call before each write)."""
+        prefix = tenant_prefix(self.tenant_id)
+        self.pk = ticket_pk(self.tenant_id, self.id)
+        self.sk = "TICKET"
+        self.tenant_key = prefix
+        self.status_key = f"{prefix}#S#{self.status}"
+        self.client_key = f"{prefix}#C#{self.client_id}"
+        self.assignee_key = f"{prefix}#A#{self.assignee_id}" if self.assignee_id else None
+        self.activity_key = activity_sort_key(iso(self.updated_at) or "", self.id)
+
+
+class ActivityItem(Item, discriminator="activity"):
+    at = UTCDateTimeAttribute()
+    actor = UnicodeAttribute()
+    source = UnicodeAttribute()
+    change = JSONAttribute()
+
+    @classmethod
+    def for_ticket(
+        cls, tenant_id: str, ticket_id: str, entry_id: str, *, at: Any, actor: str, source: str, change: Any
+    ) -> ActivityItem:
+        return cls(
+            pk=ticket_pk(tenant_id, ticket_id),
+            sk=f"ACT#{iso(at)}#{entry_id}",
+            at=at,
+            actor=actor,
+            source=source,
+            change=change,
+        )
+
+
+class CounterItem(Item, discriminator="counter"):
+    value = NumberAttribute(default=0)
+
+    @classmethod
+    def ticket_number(cls, tenant_id: str) -> CounterItem:
+        return cls(pk=f"{tenant_prefix(tenant_id)}#COUNTER", sk="TICKET_NUMBER")
+
+
+class ClientItem(Item, discriminator="client"):
+    tenant_id = UnicodeAttribute()
+    id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    vip = BooleanAttribute(default=False)
+    email_domains = ListAttribute(of=UnicodeAttribute, default=list)
+    sla_policy_id = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+    @staticmethod
+    def key(tenant_id: str, client_id: str) -> tuple[str, str]:
+        return f"{tenant_prefix(tenant_id)}#CLIENTS", f"CLIENT#{client_id}"
+
+    def derive_keys(self) -> None:
+        self.pk, self.sk = self.key(self.tenant_id, self.id)
+
+
+class ContactItem(Item, discriminator="contact"):
+    tenant_id = UnicodeAttribute()
+    id = UnicodeAttribute()
+    client_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+    @staticmethod
+    def key(tenant_id: str, contact_id: str) -> tuple[str, str]:
+        return f"{tenant_prefix(tenant_id)}#CONTACTS", f"CONTACT#{contact_id}"
+
+    def derive_keys(self) -> None:
+        self.pk, self.sk = self.key(self.tenant_id, self.id)
+
+
+class LookupItem(Item, discriminator="lookup"):
+    """A unique name pointing at one thing: a contact's email or phone, an inbound address."""
+
+    target = UnicodeAttribute()
+    tenant_id = UnicodeAttribute()
+
+    @staticmethod
+    def contact_email_key(tenant_id: str, email: str) -> tuple[str, str]:
+        return f"{tenant_prefix(tenant_id)}#LOOKUP", f"CONTACT_EMAIL#{email.lower()}"
+
+    @staticmethod
+    def contact_phone_key(tenant_id: str, phone: str) -> tuple[str, str]:
+        return f"{tenant_prefix(tenant_id)}#LOOKUP", f"CONTACT_PHONE#{phone}"
+
+    @staticmethod
+    def channel_key(channel: str, address: str) -> tuple[str, str]:
+        # Inbound addresses are global: mail to an address must find its tenant.
+        return f"CHANNEL#{channel}#{address.lower()}", "LOOKUP"
+
+
+class SettingsItem(Item, discriminator="settings"):
+    tenant_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    body = JSONAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(tenant_id: str, name: str) -> tuple[str, str]:
+        return f"{tenant_prefix(tenant_id)}#SETTINGS", name.upper()
+
+
+ALL_MODELS: list[type[Item]] = [
+    Item, TicketItem, ActivityItem, CounterItem, ClientItem, ContactItem, LookupItem, SettingsItem,
+]
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))

@@ -1,0 +1,482 @@
+"""DynamoDB implementations of the repositories. Every AWS error is turned into a domain
+error here (a failed condition becomes ConcurrentUpdate / Conflict), nowhere else."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, TypeVar
+
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
+
+from regentra.adapters.dynamo.connection import ensure_configured
+from regentra.adapters.dynamo.items import (
+    ActivityItem,
+    ClientItem,
+    ContactItem,
+    CounterItem,
+    Item,
+    LookupItem,
+    SettingsItem,
+    TicketItem,
+    ticket_pk,
+)
+from regentra.cursors import decode_cursor, encode_cursor
+from regentra.config import get_settings
+from regentra.domain.enums import Channel, Priority, Status
+from regentra.domain.ids import new_id
+from regentra.domain.tickets import Activity, Ticket
+from regentra.errors import ConcurrentUpdate, Conflict
+from regentra.services.ports import Client, Contact, Page, TicketDetail, TicketFilter
+
+M = TypeVar("M", bound=Item)
+
+
+def _condition_failed(exc: Exception) -> bool:
+    code = getattr(exc, "cause_response_code", None)
+    return code in ("ConditionalCheckFailedException", "TransactionCanceledException")
+
+
+def _cancel_reasons(exc: TransactWriteError) -> list[str | None]:
+    reasons = getattr(exc, "cancellation_reasons", None) or []
+    return [r.code if r is not None else None for r in reasons]
+
+
+# --- tickets -------------------------------------------------------------------------------------
+
+def ticket_to_item(ticket: Ticket) -> TicketItem:
+    item = TicketItem(
+        tenant_id=ticket.tenant_id,
+        id=ticket.id,
+        number=ticket.number,
+        subject=ticket.subject,
+        description=ticket.description,
+        status=str(ticket.status),
+        priority=str(ticket.priority),
+        suggested_priority=str(ticket.suggested_priority) if ticket.suggested_priority else None,
+        channel=str(ticket.channel),
+        client_id=ticket.client_id,
+        contact_id=ticket.contact_id,
+        assignee_id=ticket.assignee_id,
+        created_at=ticket.created_at,
+        updated_at=ticket.updated_at,
+        first_response_at=ticket.first_response_at,
+        resolved_at=ticket.resolved_at,
+        closed_at=ticket.closed_at,
+        is_master=ticket.is_master,
+        master_id=ticket.master_id,
+        child_count=ticket.child_count,
+        follow_up_of=ticket.follow_up_of,
+        created_by=ticket.created_by,
+        sla=ticket.sla,
+    )
+    if ticket.version:
+        item.version = ticket.version
+    item.derive_keys()
+    return item
+
+
+def item_to_ticket(item: TicketItem) -> Ticket:
+    return Ticket(
+        tenant_id=item.tenant_id,
+        id=item.id,
+        number=int(item.number),
+        subject=item.subject,
+        description=item.description or "",
+        status=Status(item.status),
+        priority=Priority(item.priority),
+        suggested_priority=Priority(item.suggested_priority) if item.suggested_priority else None,
+        channel=Channel(item.channel),
+        client_id=item.client_id,
+        contact_id=item.contact_id,
+        assignee_id=item.assignee_id,
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+        first_response_at=item.first_response_at,
+        resolved_at=item.resolved_at,
+        closed_at=item.closed_at,
+        is_master=bool(item.is_master),
+        master_id=item.master_id,
+        child_count=int(item.child_count or 0),
+        follow_up_of=item.follow_up_of,
+        created_by=item.created_by,
+        sla=item.sla,
+        version=int(item.version or 0),
+    )
+
+
+def _activity_items(tenant_id: str, ticket_id: str, activity: list[Activity]) -> list[ActivityItem]:
+    return [
+        ActivityItem.for_ticket(
+            tenant_id, ticket_id, new_id(a.at), at=a.at, actor=a.actor, source=a.source, change=a.change
+        )
+        for a in activity
+    ]
+
+
+def _item_to_activity(item: ActivityItem) -> Activity:
+    return Activity(at=item.at, actor=item.actor, source=item.source, change=item.change)
+
+
+class _Paged:
+    """Query a partition (or an index) newest first, `limit` items a page, with a signed cursor."""
+
+    def _page(
+        self,
+        query: Any,
+        hash_key: str,
+        *,
+        limit: int,
+        cursor: str | None,
+        scope: str,
+        key_attrs: tuple[str, ...],
+        filter_condition: Condition | None = None,
+        newest_first: bool = True,
+        range_key_condition: Condition | None = None,
+    ) -> tuple[list[Any], str | None]:
+        secret = get_settings().cursor_secret
+        start = decode_cursor(secret, scope, cursor) if cursor else None
+        results: Iterator[Any] = query(
+            hash_key,
+            range_key_condition=range_key_condition,
+            filter_condition=filter_condition,
+            scan_index_forward=not newest_first,
+            last_evaluated_key=start,
+            page_size=max(limit, 25),
+        )
+        items: list[Any] = []
+        for item in results:
+            if len(items) == limit:
+                # There is at least one more: the cursor points after the last item returned.
+                last = items[-1]
+                position = {
+                    a: {"S": getattr(last, _python_name(type(last), a))} for a in key_attrs
+                }
+                return items, encode_cursor(secret, scope, position)
+            items.append(item)
+        return items, None
+
+
+def _python_name(model: type[Item], attr_name: str) -> str:
+    for name, attr in model.get_attributes().items():
+        if attr.attr_name == attr_name:
+            return name
+    raise KeyError(attr_name)
+
+
+class DynamoTicketRepository(_Paged):
+    def __init__(self) -> None:
+        self._conn = ensure_configured()
+
+    def next_ticket_number(self, tenant_id: str) -> int:
+        counter = CounterItem.ticket_number(tenant_id)
+        counter.update(actions=[CounterItem.value.add(1)])
+        return int(counter.value)
+
+    def insert(self, ticket: Ticket, activity: list[Activity]) -> Ticket:
+        item = ticket_to_item(replace(ticket, version=0))
+        try:
+            with TransactWrite(connection=self._conn) as tx:
+                tx.save(item, condition=TicketItem.pk.does_not_exist())
+                for act in _activity_items(ticket.tenant_id, ticket.id, activity):
+                    tx.save(act)
+        except TransactWriteError as exc:
+            if _condition_failed(exc):
+                raise Conflict(f"ticket {ticket.id} already exists") from exc
+            raise
+        return replace(ticket, version=int(item.version))
+
+    def get(self, tenant_id: str, ticket_id: str) -> Ticket | None:
+        try:
+            item = TicketItem.get(ticket_pk(tenant_id, ticket_id), "TICKET", consistent_read=True)
+        except TicketItem.DoesNotExist:
+            return None
+        return item_to_ticket(item)
+
+    def save(self, ticket: Ticket, activity: list[Activity]) -> Ticket:
+        item = ticket_to_item(ticket)  # pynamodb conditions the write on item.version == ticket.version
+        try:
+            if activity:
+                with TransactWrite(connection=self._conn) as tx:
+                    tx.save(item)
+                    for act in _activity_items(ticket.tenant_id, ticket.id, activity):
+                        tx.save(act)
+            else:
+                item.save()
+        except (TransactWriteError, PutError) as exc:
+            if _condition_failed(exc):
+                raise ConcurrentUpdate(f"ticket {ticket.id} changed since version {ticket.version}") from exc
+            raise
+        return replace(ticket, version=int(item.version))
+
+    def list(
+        self, tenant_id: str, flt: TicketFilter, limit: int, cursor: str | None, scope: str
+    ) -> Page[Ticket]:
+        prefix = f"T#{tenant_id}"
+        conditions: list[Condition] = []
+        statuses = [str(s) for s in flt.statuses]
+        # The most selective index carries the key; every other filter becomes a filter expression.
+        if flt.assignee_id:
+            index: Any = TicketItem.by_assignee
+            hash_key, key_attr = f"{prefix}#A#{flt.assignee_id}", "assignee_key"
+        elif flt.client_id:
+            index, hash_key, key_attr = TicketItem.by_client, f"{prefix}#C#{flt.client_id}", "client_key"
+        elif len(statuses) == 1:
+            index, hash_key, key_attr = TicketItem.by_status, f"{prefix}#S#{statuses[0]}", "status_key"
+        else:
+            index, hash_key, key_attr = TicketItem.by_tenant, prefix, "tenant_key"
+        if flt.assignee_id and flt.client_id:
+            conditions.append(TicketItem.client_id == flt.client_id)
+        if statuses and key_attr != "status_key":
+            conditions.append(TicketItem.status.is_in(*statuses))
+        if flt.priority:
+            conditions.append(TicketItem.priority == str(flt.priority))
+        if flt.channel:
+            conditions.append(TicketItem.channel == str(flt.channel))
+        if flt.created_from:
+            conditions.append(TicketItem.created_at >= flt.created_from)
+        if flt.created_to:
+            conditions.append(TicketItem.created_at <= flt.created_to)
+        condition: Condition | None = None
+        for c in conditions:
+            condition = c if condition is None else condition & c
+        items, next_cursor = self._page(
+            index.query,
+            hash_key,
+            limit=limit,
+            cursor=cursor,
+            scope=scope,
+            key_attrs=("PK", "SK", key_attr, "activity_key"),
+            filter_condition=condition,
+        )
+        return Page([item_to_ticket(i) for i in items], next_cursor)
+
+    def detail(self, tenant_id: str, ticket_id: str) -> TicketDetail | None:
+        ticket: Ticket | None = None
+        activity: list[Activity] = []
+        for item in Item.query(ticket_pk(tenant_id, ticket_id), consistent_read=True):
+            if isinstance(item, TicketItem):
+                ticket = item_to_ticket(item)
+            elif isinstance(item, ActivityItem):
+                activity.append(_item_to_activity(item))
+        if ticket is None:
+            return None
+        return TicketDetail(ticket=ticket, activity=activity)
+
+
+# --- clients and contacts --------------------------------------------------------------------------
+
+def _client_from(item: ClientItem) -> Client:
+    return Client(
+        tenant_id=item.tenant_id, id=item.id, name=item.name, vip=bool(item.vip),
+        email_domains=tuple(item.email_domains or ()), sla_policy_id=item.sla_policy_id,
+        created_at=item.created_at, updated_at=item.updated_at, version=int(item.version or 0),
+    )
+
+
+def _client_item(client: Client) -> ClientItem:
+    item = ClientItem(
+        tenant_id=client.tenant_id, id=client.id, name=client.name, vip=client.vip,
+        email_domains=list(client.email_domains), sla_policy_id=client.sla_policy_id,
+        created_at=client.created_at, updated_at=client.updated_at,
+    )
+    if client.version:
+        item.version = client.version
+    item.derive_keys()
+    return item
+
+
+def _contact_from(item: ContactItem) -> Contact:
+    return Contact(
+        tenant_id=item.tenant_id, id=item.id, client_id=item.client_id, name=item.name,
+        email=item.email, phone=item.phone, created_at=item.created_at, updated_at=item.updated_at,
+        version=int(item.version or 0),
+    )
+
+
+def _contact_item(contact: Contact) -> ContactItem:
+    item = ContactItem(
+        tenant_id=contact.tenant_id, id=contact.id, client_id=contact.client_id, name=contact.name,
+        email=contact.email, phone=contact.phone, created_at=contact.created_at,
+        updated_at=contact.updated_at,
+    )
+    if contact.version:
+        item.version = contact.version
+    item.derive_keys()
+    return item
+
+
+def _lookup_items(contact: Contact) -> list[LookupItem]:
+    out = []
+    if contact.email:
+        pk, sk = LookupItem.contact_email_key(contact.tenant_id, contact.email)
+        out.append(LookupItem(pk=pk, sk=sk, target=contact.id, tenant_id=contact.tenant_id))
+    if contact.phone:
+        pk, sk = LookupItem.contact_phone_key(contact.tenant_id, contact.phone)
+        out.append(LookupItem(pk=pk, sk=sk, target=contact.id, tenant_id=contact.tenant_id))
+    return out
+
+
+class DynamoDirectoryRepository(_Paged):
+    def __init__(self) -> None:
+        self._conn = ensure_configured()
+
+    def insert_client(self, client: Client) -> Client:
+        item = _client_item(replace(client, version=0))
+        try:
+            item.save(condition=ClientItem.pk.does_not_exist())
+        except PutError as exc:
+            if _condition_failed(exc):
+                raise Conflict(f"client {client.id} already exists") from exc
+            raise
+        return replace(client, version=int(item.version))
+
+    def get_client(self, tenant_id: str, client_id: str) -> Client | None:
+        try:
+            return _client_from(ClientItem.get(*ClientItem.key(tenant_id, client_id), consistent_read=True))
+        except ClientItem.DoesNotExist:
+            return None
+
+    def save_client(self, client: Client) -> Client:
+        item = _client_item(client)
+        try:
+            item.save()
+        except PutError as exc:
+            if _condition_failed(exc):
+                raise ConcurrentUpdate(f"client {client.id} changed") from exc
+            raise
+        return replace(client, version=int(item.version))
+
+    def list_clients(self, tenant_id: str, limit: int, cursor: str | None, scope: str) -> Page[Client]:
+        pk, _ = ClientItem.key(tenant_id, "")
+        items, nxt = self._page(
+            ClientItem.query, pk, limit=limit, cursor=cursor, scope=scope, key_attrs=("PK", "SK"),
+            newest_first=False, range_key_condition=ClientItem.sk.startswith("CLIENT#"),
+        )
+        return Page([_client_from(i) for i in items], nxt)
+
+    def insert_contact(self, contact: Contact) -> Contact:
+        item = _contact_item(replace(contact, version=0))
+        try:
+            with TransactWrite(connection=self._conn) as tx:
+                tx.save(item, condition=ContactItem.pk.does_not_exist())
+                for lookup in _lookup_items(contact):
+                    tx.save(lookup, condition=LookupItem.pk.does_not_exist())
+        except TransactWriteError as exc:
+            if _condition_failed(exc):
+                raise Conflict(
+                    "Another contact already has this email or phone.",
+                    [{"field": "email/phone", "issue": "already used by another contact"}],
+                ) from exc
+            raise
+        return replace(contact, version=int(item.version))
+
+    def get_contact(self, tenant_id: str, contact_id: str) -> Contact | None:
+        try:
+            return _contact_from(ContactItem.get(*ContactItem.key(tenant_id, contact_id), consistent_read=True))
+        except ContactItem.DoesNotExist:
+            return None
+
+    def save_contact(self, contact: Contact, previous: Contact) -> Contact:
+        item = _contact_item(contact)
+        new_lookups = {(lk.pk, lk.sk): lk for lk in _lookup_items(contact)}
+        old_lookups = {(lk.pk, lk.sk): lk for lk in _lookup_items(previous)}
+        try:
+            with TransactWrite(connection=self._conn) as tx:
+                tx.save(item)
+                for key, lookup in new_lookups.items():
+                    if key not in old_lookups:
+                        tx.save(lookup, condition=LookupItem.pk.does_not_exist())
+                for key, lookup in old_lookups.items():
+                    if key not in new_lookups:
+                        tx.delete(lookup, condition=LookupItem.target == previous.id)
+        except TransactWriteError as exc:
+            reasons = _cancel_reasons(exc)
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                raise ConcurrentUpdate(f"contact {contact.id} changed") from exc
+            if _condition_failed(exc):
+                raise Conflict(
+                    "Another contact already has this email or phone.",
+                    [{"field": "email/phone", "issue": "already used by another contact"}],
+                ) from exc
+            raise
+        return replace(contact, version=int(item.version))
+
+    def list_contacts(
+        self, tenant_id: str, client_id: str | None, limit: int, cursor: str | None, scope: str
+    ) -> Page[Contact]:
+        pk, _ = ContactItem.key(tenant_id, "")
+        items, nxt = self._page(
+            ContactItem.query, pk, limit=limit, cursor=cursor, scope=scope, key_attrs=("PK", "SK"),
+            newest_first=False, range_key_condition=ContactItem.sk.startswith("CONTACT#"),
+            filter_condition=(ContactItem.client_id == client_id) if client_id else None,
+        )
+        return Page([_contact_from(i) for i in items], nxt)
+
+    def contact_by_email(self, tenant_id: str, email: str) -> Contact | None:
+        try:
+            lookup = LookupItem.get(*LookupItem.contact_email_key(tenant_id, email), consistent_read=True)
+        except LookupItem.DoesNotExist:
+            return None
+        return self.get_contact(tenant_id, lookup.target)
+
+
+# --- settings --------------------------------------------------------------------------------------
+
+class DynamoSettingsRepository:
+    def __init__(self) -> None:
+        self._conn = ensure_configured()
+
+    def get_settings(self, tenant_id: str, name: str) -> dict[str, Any] | None:
+        try:
+            return dict(SettingsItem.get(*SettingsItem.key(tenant_id, name), consistent_read=True).body)
+        except SettingsItem.DoesNotExist:
+            return None
+
+    def put_settings(self, tenant_id: str, name: str, body: dict[str, Any], now: datetime) -> None:
+        pk, sk = SettingsItem.key(tenant_id, name)
+        # Settings are whole documents, last writer wins.
+        SettingsItem(pk=pk, sk=sk, tenant_id=tenant_id, name=name, body=body, updated_at=now).save()
+
+    def put_channels(
+        self, tenant_id: str, body: dict[str, Any], previous: dict[str, Any] | None, now: datetime
+    ) -> None:
+        """Replace the tenant's inbound addresses and numbers; each may belong to one tenant only."""
+        previous = previous or {"support_emails": [], "sms_numbers": []}
+        wanted = {("EMAIL", a) for a in body["support_emails"]} | {("SMS", n) for n in body["sms_numbers"]}
+        had = {("EMAIL", a) for a in previous.get("support_emails", [])} | {
+            ("SMS", n) for n in previous.get("sms_numbers", [])
+        }
+        pk, sk = SettingsItem.key(tenant_id, "channels")
+        settings_item = SettingsItem(pk=pk, sk=sk, tenant_id=tenant_id, name="channels", body=body, updated_at=now)
+        try:
+            with TransactWrite(connection=self._conn) as tx:
+                tx.save(settings_item)
+                for channel, address in sorted(wanted - had):
+                    lpk, lsk = LookupItem.channel_key(channel, address)
+                    lookup = LookupItem(pk=lpk, sk=lsk, target=tenant_id, tenant_id=tenant_id)
+                    tx.save(
+                        lookup,
+                        condition=LookupItem.pk.does_not_exist() | (LookupItem.tenant_id == tenant_id),
+                    )
+                for channel, address in sorted(had - wanted):
+                    lpk, lsk = LookupItem.channel_key(channel, address)
+                    lookup = LookupItem(pk=lpk, sk=lsk, target=tenant_id, tenant_id=tenant_id)
+                    tx.delete(lookup, condition=LookupItem.tenant_id == tenant_id)
+        except TransactWriteError as exc:
+            if _condition_failed(exc):
+                raise Conflict(
+                    "An address or number is already used by another organisation.",
+                    [{"field": "support_emails/sms_numbers", "issue": "taken"}],
+                ) from exc
+            raise
+
+    def tenant_for_channel(self, channel: str, address: str) -> str | None:
+        try:
+            return str(LookupItem.get(*LookupItem.channel_key(channel, address), consistent_read=True).tenant_id)
+        except LookupItem.DoesNotExist:
+            return None
+

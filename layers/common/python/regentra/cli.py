@@ -1,0 +1,40 @@
+"""The `regentra` command: `regentra local`, `regentra calendar …`."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def _local(args: argparse.Namespace) -> int:
+    from regentra.local.runtime import serve
+
+    return serve(Path(args.data_dir).resolve(), args.port, args.smtp_port, demo=not args.no_demo)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="regentra", description="Regentra Tickets")
+    sub = parser.add_subparsers(dest="command", required=True)
+    local = sub.add_parser("local", help="run the whole stack on this machine")
+    local.add_argument("--port", type=int, default=3000)
+    local.add_argument("--smtp-port", type=int, default=2525)
+    local.add_argument("--data-dir", default=".regentra")
+    local.add_argument("--no-demo", action="store_true", help="do not seed the demo tenant")
+    local.set_defaults(func=_local)
+    try:
+        from regentra.cli_calendar import add_parser as add_calendar
+    except ImportError:  # pragma: no cover - only while the calendar CLI is absent
+        pass
+    else:
+        add_calendar(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,39 @@
+"""Typed configuration, read once per process from the environment (template.yaml sets it)."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel
+
+
+class Settings(BaseModel):
+    table_name: str = "regentra-table"
+    idempotency_table_name: str = "regentra-idempotency"
+    region: str = "us-east-1"
+    # Set only for local runs (DynamoDB Local); in Lambda the SDK finds the endpoint.
+    dynamodb_endpoint: str | None = None
+    cursor_secret: str = "regentra-local-cursor-secret"
+    max_body_bytes: int = 256 * 1024
+    idempotency_ttl_seconds: int = 24 * 3600
+    service_name: str = "regentra"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    env = os.environ
+    return Settings(
+        table_name=env.get("TABLE_NAME", "regentra-table"),
+        idempotency_table_name=env.get("IDEMPOTENCY_TABLE_NAME", "regentra-idempotency"),
+        region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "us-east-1")),
+        dynamodb_endpoint=env.get("REGENTRA_DYNAMODB_ENDPOINT") or None,
+        cursor_secret=env.get("CURSOR_SECRET", "regentra-local-cursor-secret"),
+        max_body_bytes=int(env.get("MAX_BODY_BYTES", str(256 * 1024))),
+        service_name=env.get("POWERTOOLS_SERVICE_NAME", "regentra"),
+    )
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests and the local runtime change the environment)."""
+    get_settings.cache_clear()

@@ -1,0 +1,165 @@
+"""`regentra local`: the whole product on one machine, no AWS account, no Docker."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from regentra.clock import set_clock
+from regentra.config import reset_settings
+from regentra.local.dynamodb_local import DynamoDBLocal
+from regentra.local.functions import FunctionHost
+from regentra.local.gateway import Gateway
+from regentra.local.scheduler import LocalClock, Scheduler
+from regentra.local.tables import ensure_tables, local_table_name
+from regentra.local.template import Template
+
+TICK_SECONDS = 5.0
+
+
+class LocalStack:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        port: int = 3000,
+        host: str = "127.0.0.1",
+        dynamodb_endpoint: str | None = None,
+        demo: bool = True,
+        template: Template | None = None,
+    ) -> None:
+        self.data_dir = data_dir
+        self.port = port
+        self.host = host
+        self.demo = demo
+        self.template = template or Template.load()
+        self._external_endpoint = dynamodb_endpoint
+        self.dynamodb: DynamoDBLocal | None = None
+        self.server: Any = None
+        self._stop = threading.Event()
+        self.demo_summary: dict[str, Any] | None = None
+
+    # -- environment ---------------------------------------------------------------------------
+    def _secret(self, name: str) -> str:
+        path = self.data_dir / f"{name}.secret"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(32))
+        return path.read_text().strip()
+
+    def _base_environment(self, endpoint: str) -> dict[str, str]:
+        return {
+            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
+            "REGENTRA_DYNAMODB_ENDPOINT": endpoint,
+            "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+            "CURSOR_SECRET": self._secret("cursor"),
+            "REGENTRA_DATA_DIR": str(self.data_dir),
+        }
+
+    def start(self) -> LocalStack:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        endpoint = self._external_endpoint
+        if endpoint is None:
+            self.dynamodb = DynamoDBLocal(self.data_dir / "dynamodb", log_path=self.data_dir / "dynamodb.log")
+            self.dynamodb.start()
+            endpoint = self.dynamodb.endpoint
+        base = self._base_environment(endpoint)
+        os.environ.update(base)
+        local_values = {name: local_table_name(name) for name in self.template.tables()}
+        host = FunctionHost(self.template, local_values, fallback_env=base)
+        # The process-wide environment is what every function shares (their Globals).
+        os.environ.update({k: v for k, v in host.environment(next(iter(host.specs.values()))).items()
+                           if k != "AWS_LAMBDA_FUNCTION_NAME"})
+        reset_settings()
+        import boto3
+
+        ensure_tables(self.template, boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1"))
+        self.clock = LocalClock(self.data_dir / "clock.json")
+        set_clock(self.clock)
+        self.functions = host
+        self.scheduler = Scheduler(self.template.schedules(), self.clock, host.invoke)
+        self.gateway = Gateway(self.template.routes(), host.invoke, self.clock, self.scheduler)
+        if self.demo:
+            from regentra.local.demo import seed
+            from regentra.services.deps import default_deps
+
+            self.demo_summary = seed(default_deps())
+        self.server = self.gateway.serve(self.host, self.port)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
+        threading.Thread(target=self._tick, name="scheduler", daemon=True).start()
+        return self
+
+    def _tick(self) -> None:
+        while not self._stop.wait(TICK_SECONDS):
+            try:
+                self.scheduler.run_due()
+            except Exception as exc:  # noqa: BLE001 - keep ticking; the handler logged it
+                print(f"schedule run failed: {exc}", file=sys.stderr)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+        if self.dynamodb is not None:
+            self.dynamodb.stop()
+            self.dynamodb = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+def banner(stack: LocalStack) -> str:
+    s = stack.demo_summary or {}
+    tenant = s.get("tenant_id", "demo-msp")
+    clients = s.get("clients", {})
+    acme = clients.get("Acme Dental", "<client id>")
+    contact = (s.get("contacts") or {}).get("Dana Reyes", "<contact id>")
+    url = stack.url
+    return f"""
+Regentra Tickets is running at {url}   (DynamoDB Local data: {stack.data_dir})
+
+Get a token (technician of the demo MSP):
+  TOKEN=$(curl -s -X POST {url}/_local/token -d '{{"tenant_id":"{tenant}","role":"technician","user_id":"tom-tech"}}' | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])')
+
+List tickets:
+  curl -s {url}/tickets -H "Authorization: Bearer $TOKEN"
+
+Create one:
+  curl -s -X POST {url}/tickets -H "Authorization: Bearer $TOKEN" -d '{{"subject":"Outlook keeps crashing","priority":"HIGH","client_id":"{acme}"}}'
+
+Move it:  curl -s -X PATCH {url}/tickets/<id> -H "Authorization: Bearer $TOKEN" -H 'If-Match: 1' -d '{{"status":"IN_PROGRESS"}}'
+A customer: role "customer", "client_id":"{acme}", "contact_id":"{contact}".
+Local clock: curl -s -X POST {url}/_local/clock -d '{{"advance_minutes":60}}'
+Demo ids: {json.dumps(clients)}
+Stop with Ctrl-C.
+"""
+
+
+def serve(data_dir: Path, port: int, smtp_port: int, demo: bool = True) -> int:
+    stack = LocalStack(data_dir, port=port, demo=demo)
+    stopped = threading.Event()
+
+    def _stop(signum: int, frame: Any) -> None:
+        stopped.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        stack.start()
+        print(banner(stack), flush=True)
+        stopped.wait()
+    finally:
+        print("stopping…", flush=True)
+        stack.stop()
+    return 0

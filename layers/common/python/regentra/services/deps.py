@@ -1,0 +1,40 @@
+"""The ports a service call uses, built lazily once per process (cold start stays light)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from regentra.clock import Clock, get_clock
+from regentra.services.ports import DirectoryRepository, RunOnce, SettingsRepository, TicketRepository
+
+
+@dataclass
+class Deps:
+    tickets: TicketRepository
+    directory: DirectoryRepository
+    settings: SettingsRepository
+    once: RunOnce
+    clock: Clock
+
+
+@lru_cache(maxsize=1)
+def _dynamo_repositories() -> tuple[TicketRepository, DirectoryRepository, SettingsRepository, RunOnce]:
+    from regentra.adapters.dynamo.repository import (
+        DynamoDirectoryRepository,
+        DynamoSettingsRepository,
+        DynamoTicketRepository,
+    )
+    from regentra.adapters.idempotency import PowertoolsIdempotency
+
+    return DynamoTicketRepository(), DynamoDirectoryRepository(), DynamoSettingsRepository(), PowertoolsIdempotency()
+
+
+def default_deps() -> Deps:
+    tickets, directory, settings, once = _dynamo_repositories()
+    # The clock is looked up per call: the local runtime may swap it for its controllable one.
+    return Deps(tickets=tickets, directory=directory, settings=settings, once=once, clock=get_clock())
+
+
+def reset_deps() -> None:
+    _dynamo_repositories.cache_clear()

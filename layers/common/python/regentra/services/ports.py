@@ -1,0 +1,104 @@
+"""The small interfaces services talk to. Adapters implement them (DynamoDB, S3, SES, ...)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from collections.abc import Callable
+from typing import Any, Generic, Protocol, TypeVar
+
+from regentra.domain.enums import Channel, Priority, Status
+from regentra.domain.tickets import Activity, Ticket
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    statuses: tuple[Status, ...] = ()
+    priority: Priority | None = None
+    assignee_id: str | None = None
+    client_id: str | None = None
+    channel: Channel | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Client:
+    tenant_id: str
+    id: str
+    name: str
+    created_at: datetime
+    updated_at: datetime
+    vip: bool = False
+    email_domains: tuple[str, ...] = ()
+    sla_policy_id: str | None = None
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class Contact:
+    tenant_id: str
+    id: str
+    client_id: str
+    name: str
+    created_at: datetime
+    updated_at: datetime
+    email: str | None = None
+    phone: str | None = None
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class TicketDetail:
+    ticket: Ticket
+    activity: list[Activity] = field(default_factory=list)
+
+
+class TicketRepository(Protocol):
+    def next_ticket_number(self, tenant_id: str) -> int: ...
+    def insert(self, ticket: Ticket, activity: list[Activity]) -> Ticket: ...
+    def get(self, tenant_id: str, ticket_id: str) -> Ticket | None: ...
+    def save(self, ticket: Ticket, activity: list[Activity]) -> Ticket:
+        """Write `ticket` if the stored version is still `ticket.version`; raises ConcurrentUpdate."""
+        ...
+    def list(self, tenant_id: str, flt: TicketFilter, limit: int, cursor: str | None, scope: str) -> Page[Ticket]: ...
+    def detail(self, tenant_id: str, ticket_id: str) -> TicketDetail | None: ...
+
+
+class DirectoryRepository(Protocol):
+    """Clients and contacts of a tenant."""
+
+    def insert_client(self, client: Client) -> Client: ...
+    def get_client(self, tenant_id: str, client_id: str) -> Client | None: ...
+    def save_client(self, client: Client) -> Client: ...
+    def list_clients(self, tenant_id: str, limit: int, cursor: str | None, scope: str) -> Page[Client]: ...
+    def insert_contact(self, contact: Contact) -> Contact: ...
+    def get_contact(self, tenant_id: str, contact_id: str) -> Contact | None: ...
+    def save_contact(self, contact: Contact, previous: Contact) -> Contact: ...
+    def list_contacts(
+        self, tenant_id: str, client_id: str | None, limit: int, cursor: str | None, scope: str
+    ) -> Page[Contact]: ...
+
+
+class SettingsRepository(Protocol):
+    def get_settings(self, tenant_id: str, name: str) -> dict[str, Any] | None: ...
+    def put_channels(
+        self, tenant_id: str, body: dict[str, Any], previous: dict[str, Any] | None, now: datetime
+    ) -> None: ...
+    def tenant_for_channel(self, channel: str, address: str) -> str | None: ...
+
+
+class RunOnce(Protocol):
+    """Idempotency: the first result for a key is returned to every retry."""
+
+    def run_once(
+        self, key: dict[str, Any], payload: dict[str, Any], compute: Callable[[], dict[str, Any]]
+    ) -> Any: ...

@@ -1,0 +1,138 @@
+"""Validated inputs of the use cases (bodies and query strings), as pydantic models.
+
+Unknown fields are rejected (`extra="forbid"`), so a typo is a 400, not silently ignored.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+
+from regentra.domain.enums import Channel, Priority, Status
+
+MAX_PAGE = 100
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-:.@]+$")]
+Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Description = Annotated[str, StringConstraints(max_length=20_000)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class CreateTicket(Strict):
+    subject: Subject
+    description: Description = ""
+    priority: Priority = Priority.MEDIUM
+    client_id: Id | None = None
+    contact_id: Id | None = None
+    assignee_id: Id | None = None
+
+
+class PatchTicket(Strict):
+    status: Status | None = None
+    priority: Priority | None = None
+    assignee_id: Id | None = None
+    subject: Subject | None = None
+
+    @field_validator("status", "priority", "subject", mode="before")
+    @classmethod
+    def _not_null(cls, v: Any) -> Any:
+        if v is None:
+            raise ValueError("may not be null")
+        return v
+
+
+def _split_csv(v: Any) -> Any:
+    if isinstance(v, str):
+        return [p.strip() for p in v.split(",") if p.strip()]
+    return v
+
+
+def _instant(value: Any, *, end_of_day: bool) -> Any:
+    """Accept a date (whole day, UTC) or an ISO time for created_from / created_to."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if len(text) == 10:
+        d = date.fromisoformat(text)
+        return datetime.combine(d, time.max if end_of_day else time.min, tzinfo=UTC)
+    dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+class ListTicketsQuery(Strict):
+    status: Annotated[list[Status], BeforeValidator(_split_csv)] = Field(default_factory=list)
+    priority: Priority | None = None
+    assignee_id: Id | None = None
+    client_id: Id | None = None
+    channel: Channel | None = None
+    created_from: Annotated[datetime | None, BeforeValidator(lambda v: _instant(v, end_of_day=False))] = None
+    created_to: Annotated[datetime | None, BeforeValidator(lambda v: _instant(v, end_of_day=True))] = None
+    limit: int = Field(default=25, ge=1, le=MAX_PAGE)
+    cursor: Annotated[str, StringConstraints(max_length=2048)] | None = None
+
+
+class PageQuery(Strict):
+    limit: int = Field(default=50, ge=1, le=MAX_PAGE)
+    cursor: Annotated[str, StringConstraints(max_length=2048)] | None = None
+
+
+class ListContactsQuery(PageQuery):
+    client_id: Id | None = None
+
+
+EmailDomain = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, max_length=253,
+        pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+    ),
+]
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$"),
+]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+[1-9]\d{6,14}$")]
+
+
+class CreateClient(Strict):
+    name: Name
+    vip: bool = False
+    email_domains: list[EmailDomain] = Field(default_factory=list, max_length=50)
+    sla_policy_id: Id | None = None
+
+
+class PatchClient(Strict):
+    name: Name | None = None
+    vip: bool | None = None
+    email_domains: list[EmailDomain] | None = Field(default=None, max_length=50)
+    sla_policy_id: Id | None = None
+
+
+class CreateContact(Strict):
+    client_id: Id
+    name: Name
+    email: Email | None = None
+    phone: Phone | None = None
+
+
+class PatchContact(Strict):
+    name: Name | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+
+
+class ChannelSettings(Strict):
+    support_emails: list[Email] = Field(default_factory=list, max_length=20)
+    sms_numbers: list[Phone] = Field(default_factory=list, max_length=20)
+
+    @field_validator("support_emails", "sms_numbers")
+    @classmethod
+    def _unique(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("entries must be unique")
+        return v

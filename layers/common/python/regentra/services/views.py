@@ -1,0 +1,91 @@
+"""What each caller sees: the API.md shapes, with staff-only fields removed for customers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from regentra.clock import iso
+from regentra.domain.tickets import Activity, Ticket
+from regentra.identity import Principal
+from regentra.services.ports import Client, Contact, TicketDetail
+from regentra.services.sla import sla_view
+
+
+def ticket_view(ticket: Ticket, now: datetime, viewer: Principal) -> dict[str, Any]:
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "description": ticket.description,
+        "status": str(ticket.status),
+        "priority": str(ticket.priority),
+        # AI suggestions are staff-only.
+        "suggested_priority": (
+            str(ticket.suggested_priority) if ticket.suggested_priority and viewer.is_staff else None
+        ),
+        "channel": str(ticket.channel),
+        "client_id": ticket.client_id,
+        "contact_id": ticket.contact_id,
+        "assignee_id": ticket.assignee_id,
+        "created_at": iso(ticket.created_at),
+        "updated_at": iso(ticket.updated_at),
+        "first_response_at": iso(ticket.first_response_at),
+        "resolved_at": iso(ticket.resolved_at),
+        "closed_at": iso(ticket.closed_at),
+        # Computed for this request's moment, so a badge is never stale between sweeps.
+        "sla": sla_view(ticket, now),
+        "is_master": ticket.is_master,
+        "master_id": ticket.master_id,
+        "child_count": ticket.child_count,
+        "follow_up_of": ticket.follow_up_of,
+        "version": ticket.version,
+    }
+
+
+def activity_view(entry: Activity) -> dict[str, Any]:
+    return {"at": iso(entry.at), "actor": entry.actor, "source": entry.source, "change": entry.change}
+
+
+def detail_view(detail: TicketDetail, now: datetime, viewer: Principal) -> dict[str, Any]:
+    ticket = detail.ticket
+    body = ticket_view(ticket, now, viewer)
+    body["replies"] = []
+    body["links"] = {
+        "master": ticket.master_id,
+        "children": [],
+        "follow_up_of": ticket.follow_up_of,
+        "follow_ups": [],
+    }
+    if viewer.is_staff:
+        body["notes"] = []
+        body["time_entries"] = []
+        body["time_totals"] = {"billable_minutes": 0, "non_billable_minutes": 0}
+        body["activity"] = [activity_view(a) for a in sorted(detail.activity, key=lambda a: a.at)]
+    return body
+
+
+def client_view(client: Client) -> dict[str, Any]:
+    return {
+        "id": client.id,
+        "name": client.name,
+        "vip": client.vip,
+        "email_domains": list(client.email_domains),
+        "sla_policy_id": client.sla_policy_id,
+        "created_at": iso(client.created_at),
+        "updated_at": iso(client.updated_at),
+        "version": client.version,
+    }
+
+
+def contact_view(contact: Contact) -> dict[str, Any]:
+    return {
+        "id": contact.id,
+        "client_id": contact.client_id,
+        "name": contact.name,
+        "email": contact.email,
+        "phone": contact.phone,
+        "created_at": iso(contact.created_at),
+        "updated_at": iso(contact.updated_at),
+        "version": contact.version,
+    }

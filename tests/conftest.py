@@ -1,0 +1,147 @@
+"""Shared fixtures. DynamoDB Local (the real engine) is started once per test session, in
+memory, only when a test asks for it; tables come from template.yaml as in `regentra local`."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+
+
+@pytest.fixture(scope="session")
+def template() -> Any:
+    from regentra.local.template import Template
+
+    return Template.load(REPO)
+
+
+@pytest.fixture(scope="session")
+def ddb_endpoint(template: Any) -> Iterator[str]:
+    import boto3
+
+    from regentra.config import reset_settings
+    from regentra.local.dynamodb_local import DynamoDBLocal
+    from regentra.local.tables import ensure_tables
+
+    ddb = DynamoDBLocal(data_dir=None).start()
+    env = {
+        "REGENTRA_DYNAMODB_ENDPOINT": ddb.endpoint,
+        "TABLE_NAME": "RegentraTable",
+        "IDEMPOTENCY_TABLE_NAME": "IdempotencyTable",
+        "CURSOR_SECRET": "test-cursor-secret",
+    }
+    os.environ.update(env)
+    reset_settings()
+    ensure_tables(template, boto3.client("dynamodb", endpoint_url=ddb.endpoint, region_name="us-east-1"))
+    try:
+        yield ddb.endpoint
+    finally:
+        ddb.stop()
+
+
+@pytest.fixture()
+def clock() -> Iterator[Any]:
+    from regentra.clock import FixedClock, SystemClock, set_clock
+
+    c = FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))  # a Monday, 09:00 UTC
+    set_clock(c)
+    yield c
+    set_clock(SystemClock())
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+
+class Api:
+    """Calls the handlers exactly as the local gateway does (template routes, HTTP API v2 events,
+    JWT claims), without a socket."""
+
+    def __init__(self, gateway: Any, tenant_id: str) -> None:
+        self.gateway = gateway
+        self.tenant_id = tenant_id
+
+    def token(self, role: str = "technician", user_id: str = "tech-1", tenant_id: str | None = None, **extra: Any) -> str:
+        status, body = self.gateway.tokens.issue(
+            {"tenant_id": tenant_id or self.tenant_id, "role": role, "user_id": user_id, **extra}
+        )
+        assert status == 200, body
+        return str(body["token"])
+
+    def call(
+        self, method: str, path: str, token: str | None, body: Any = None, headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+    ) -> Reply:
+        hdrs = {"content-type": "application/json", **(headers or {})}
+        if token:
+            hdrs["authorization"] = f"Bearer {token}"
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
+        status, out_headers, out = self.gateway.handle(method, path, {k.lower(): v for k, v in hdrs.items()}, data)
+        return Reply(status, out_headers, json.loads(out) if out else None)
+
+
+@pytest.fixture(scope="session")
+def gateway(ddb_endpoint: str, template: Any) -> Any:
+    from regentra.local.functions import FunctionHost
+    from regentra.local.gateway import Gateway
+    from regentra.local.scheduler import LocalClock, Scheduler
+    from regentra.local.tables import local_table_name
+
+    host = FunctionHost(
+        template, {n: local_table_name(n) for n in template.tables()}, fallback_env=dict(os.environ)
+    )
+    local_clock = LocalClock()
+    return Gateway(template.routes(), host.invoke, local_clock, Scheduler([], local_clock, host.invoke))
+
+
+@pytest.fixture()
+def tenant() -> str:
+    return f"t-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture()
+def api(gateway: Any, tenant: str, clock: Any) -> Api:
+    return Api(gateway, tenant)
+
+
+@pytest.fixture()
+def admin(api: Api) -> str:
+    return api.token("admin", "admin-1")
+
+
+@pytest.fixture()
+def tech(api: Api) -> str:
+    return api.token("technician", "tech-1")
+
+
+@pytest.fixture()
+def client_id(api: Api, admin: str) -> str:
+    r = api.call("POST", "/clients", admin, {"name": "Acme Dental", "email_domains": ["acme.test"]})
+    assert r.status == 201, r.body
+    return str(r.body["id"])
+
+
+@pytest.fixture()
+def contact_id(api: Api, admin: str, client_id: str) -> str:
+    r = api.call("POST", "/contacts", admin, {"client_id": client_id, "name": "Dana", "email": f"dana-{uuid.uuid4().hex[:6]}@acme.test"})
+    assert r.status == 201, r.body
+    return str(r.body["id"])
