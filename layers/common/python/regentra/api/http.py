@@ -6,6 +6,8 @@ This module is the only place that turns a domain error into an HTTP status.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -109,8 +111,11 @@ def principal(app: APIGatewayHttpResolver) -> Principal:
 
 def raw_body(app: APIGatewayHttpResolver) -> bytes:
     event = app.current_event
-    body = event.decoded_body if event.body is not None else ""
-    data = body.encode() if isinstance(body, str) else (body or b"")
+    body = event.body or ""
+    try:
+        data = base64.b64decode(body, validate=True) if event.is_base64_encoded else body.encode()
+    except (binascii.Error, ValueError) as exc:
+        raise errors.ValidationFailed("The body is not valid base64.", [{"field": "body", "issue": "encoding"}]) from exc
     limit = get_settings().max_body_bytes
     if len(data) > limit:
         raise errors.PayloadTooLarge(f"The body is larger than {limit} bytes.")
@@ -127,7 +132,7 @@ def parse_body(app: APIGatewayHttpResolver, model: type[M]) -> M:
         raise errors.ValidationFailed("The body is not valid JSON.", [{"field": "body", "issue": str(exc)}]) from exc
     if not isinstance(payload, dict):
         raise errors.ValidationFailed("The body must be a JSON object.", [{"field": "body", "issue": "not an object"}])
-    return model.model_validate(payload)
+    return model.model_validate_json(data)
 
 
 def parse_query(app: APIGatewayHttpResolver, model: type[M]) -> M:

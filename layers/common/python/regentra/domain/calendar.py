@@ -337,6 +337,8 @@ def _effective(
             yield (w0, w1)
             continue
         for a, b in _open_intervals(cal, w0, w1):
+            if a >= w1:  # the generator works in whole days and may run past the window
+                break
             yield (a, min(b, w1))
 
 
@@ -360,12 +362,15 @@ def _next_change(tz: ZoneInfo, a: datetime, b: datetime, off_a: timedelta) -> da
 
 
 def _open_intervals(cal: BusinessCalendar, start: datetime, limit: datetime) -> Iterator[Interval]:
-    """Open business intervals (naive UTC, touching ones merged) from ``start`` until ``limit``."""
+    """Open business intervals (naive UTC, in order) from ``start``, day by day, until ``limit``.
+
+    Touching intervals (a range ending at 24:00 and the next day's starting at 00:00) are *not*
+    merged: add() and elapsed() don't need it, and a calendar open around the clock would otherwise
+    make us look ahead forever for the end of the stretch.
+    """
     if not any(cal._week):
         return
     tz = cal._tz
-    pend_a: datetime | None = None
-    pend_b = start
     c = start
     try:
         off_c = _offset_at(tz, c)
@@ -374,26 +379,15 @@ def _open_intervals(cal: BusinessCalendar, start: datetime, limit: datetime) -> 
             n = datetime.combine((c + off_c).date() + _DAY, _MIDNIGHT) - off_c
             off_n = _offset_at(tz, n)
             a, off_a = c, off_c
-            while True:
+            while True:  # split the chunk where the offset changes (DST), then shift each piece
                 b = n if off_a == off_n else _next_change(tz, a, n, off_a)
-                for x, y in _wall_open(cal, a, b, off_a):
-                    if pend_a is not None and x <= pend_b:
-                        pend_b = max(pend_b, y)  # touching (e.g. across midnight): one stretch
-                    else:
-                        if pend_a is not None:
-                            yield (pend_a, pend_b)
-                        pend_a, pend_b = x, y
+                yield from _wall_open(cal, a, b, off_a)
                 if b == n:
                     break
                 a, off_a = b, _offset_at(tz, b)
             c, off_c = n, off_n
-            if pend_a is not None and pend_b < c:  # nothing later can touch it: hand it out now
-                yield (pend_a, pend_b)
-                pend_a = None
     except OverflowError:  # walked off datetime's range (year 9999): no more business time
-        pass
-    if pend_a is not None:
-        yield (pend_a, pend_b)
+        return
 
 
 def _wall_open(cal: BusinessCalendar, a: datetime, b: datetime, off: timedelta) -> Iterator[Interval]:

@@ -20,7 +20,15 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+    """A JSON body: no unknown fields, no coercion ("yes" is not a boolean, 3 is not a string)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Query(BaseModel):
+    """A query string: every value arrives as text, so numbers are parsed from it."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class CreateTicket(Strict):
@@ -64,7 +72,7 @@ def _instant(value: Any, *, end_of_day: bool) -> Any:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
-class ListTicketsQuery(Strict):
+class ListTicketsQuery(Query):
     status: Annotated[list[Status], BeforeValidator(_split_csv)] = Field(default_factory=list)
     priority: Priority | None = None
     assignee_id: Id | None = None
@@ -76,7 +84,7 @@ class ListTicketsQuery(Strict):
     cursor: Annotated[str, StringConstraints(max_length=2048)] | None = None
 
 
-class PageQuery(Strict):
+class PageQuery(Query):
     limit: int = Field(default=50, ge=1, le=MAX_PAGE)
     cursor: Annotated[str, StringConstraints(max_length=2048)] | None = None
 
@@ -89,7 +97,7 @@ EmailDomain = Annotated[
     str,
     StringConstraints(
         strip_whitespace=True, to_lower=True, max_length=253,
-        pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+        pattern=r"(?i)^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
     ),
 ]
 Email = Annotated[

@@ -61,7 +61,7 @@ def detail_view(detail: TicketDetail, now: datetime, viewer: Principal) -> dict[
         body["notes"] = []
         body["time_entries"] = []
         body["time_totals"] = {"billable_minutes": 0, "non_billable_minutes": 0}
-        body["activity"] = [activity_view(a) for a in sorted(detail.activity, key=lambda a: a.at)]
+        body["activity"] = [activity_view(a) for a in detail.activity]  # stored in order
     return body
 
 

@@ -27,7 +27,6 @@ from regentra.adapters.dynamo.items import (
 from regentra.cursors import decode_cursor, encode_cursor
 from regentra.config import get_settings
 from regentra.domain.enums import Channel, Priority, Status
-from regentra.domain.ids import new_id
 from regentra.domain.tickets import Activity, Ticket
 from regentra.errors import ConcurrentUpdate, Conflict
 from regentra.services.ports import Client, Contact, Page, TicketDetail, TicketFilter
@@ -108,12 +107,16 @@ def item_to_ticket(item: TicketItem) -> Ticket:
     )
 
 
-def _activity_items(tenant_id: str, ticket_id: str, activity: list[Activity]) -> list[ActivityItem]:
+def _activity_items(
+    tenant_id: str, ticket_id: str, version: int, activity: list[Activity]
+) -> list[ActivityItem]:
+    # The ticket version written with the entries orders them, even within one millisecond.
     return [
         ActivityItem.for_ticket(
-            tenant_id, ticket_id, new_id(a.at), at=a.at, actor=a.actor, source=a.source, change=a.change
+            tenant_id, ticket_id, f"{version:010d}.{i:03d}", at=a.at, actor=a.actor, source=a.source,
+            change=a.change,
         )
-        for a in activity
+        for i, a in enumerate(activity)
     ]
 
 
@@ -181,7 +184,7 @@ class DynamoTicketRepository(_Paged):
         try:
             with TransactWrite(connection=self._conn) as tx:
                 tx.save(item, condition=TicketItem.pk.does_not_exist())
-                for act in _activity_items(ticket.tenant_id, ticket.id, activity):
+                for act in _activity_items(ticket.tenant_id, ticket.id, 1, activity):
                     tx.save(act)
         except TransactWriteError as exc:
             if _condition_failed(exc):
@@ -202,7 +205,7 @@ class DynamoTicketRepository(_Paged):
             if activity:
                 with TransactWrite(connection=self._conn) as tx:
                     tx.save(item)
-                    for act in _activity_items(ticket.tenant_id, ticket.id, activity):
+                    for act in _activity_items(ticket.tenant_id, ticket.id, ticket.version + 1, activity):
                         tx.save(act)
             else:
                 item.save()
