@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from regentra.domain.enums import Role, Status
+from regentra.domain.enums import Priority, Role, Status
 from regentra.identity import Principal
 from regentra.services import directory, tickets
 from regentra.services.deps import Deps
@@ -57,7 +57,7 @@ def seed(deps: Deps) -> dict[str, Any] | None:
     ]:
         t = tickets.create_ticket(
             tech,
-            CreateTicket(subject=subject, description=subject + ".", priority=priority, client_id=client.id,
+            CreateTicket(subject=subject, description=subject + ".", priority=Priority(priority), client_id=client.id,
                          contact_id=contact.id),
             deps,
         )

@@ -44,8 +44,8 @@ _DAEMON_LOCALPARTS = frozenset(
 )
 _LIST_PRECEDENCE = {"bulk", "junk", "list", "auto_reply", "auto-reply"}
 
-# flufl.bounce logs every detector it runs at INFO and each failure with a traceback
-logging.getLogger("flufl.bounce").setLevel(logging.CRITICAL)
+# flufl.bounce logs every detector it runs at INFO: keep its warnings and errors only
+logging.getLogger("flufl.bounce").setLevel(logging.WARNING)
 
 
 # --- loop guard --------------------------------------------------------------------------
@@ -330,6 +330,13 @@ def _original_message_id(msg: Message, raw: bytes, own_id: str | None) -> str | 
 
 def is_bounce(msg: InboundEmail) -> BounceInfo | None:
     """A ``BounceInfo`` when the message is a delivery failure (or delay) notice, else None."""
+    try:
+        return _is_bounce(msg)
+    except Exception:  # a detector tripping over odd MIME must not lose the message
+        return None
+
+
+def _is_bounce(msg: InboundEmail) -> BounceInfo | None:
     parsed = _parse(msg.raw)
     if parsed is None:
         return None

@@ -64,7 +64,8 @@ class _TextBuilder(HTMLParser):
 
     def _append_line(self, text: str) -> None:
         if self.pending_blank and self.lines and self.lines[-1][1] != "":
-            self.lines.append((self.depth, ""))
+            # the blank line between two blocks belongs to the shallower one
+            self.lines.append((min(self.depth, self.lines[-1][0]), ""))
         self.pending_blank = False
         self.lines.append((self.depth, text))
 

@@ -1,0 +1,63 @@
+"""The README's `make dev` + curl sequence, against the real `regentra local` process."""
+
+from __future__ import annotations
+
+
+def test_readme_sequence_and_restart(local_stack, java_processes_for):
+    s = local_stack
+    tech = s.token(tenant_id="demo-msp", role="technician", user_id="tom-tech")
+
+    status, listed = s.request("GET", "/tickets", token=tech)
+    assert status == 200 and len(listed["items"]) == 5, listed  # the demo tickets
+    acme = next(t["client_id"] for t in listed["items"] if t["subject"].startswith("VPN down"))
+
+    status, created = s.request("POST", "/tickets", {"subject": "Outlook keeps crashing", "priority": "HIGH",
+                                                     "client_id": acme}, token=tech)
+    assert status == 201 and created["number"] == 6 and created["status"] == "OPEN"
+    path = f"/tickets/{created['id']}"
+
+    status, moved = s.request("PATCH", path, {"status": "IN_PROGRESS"}, token=tech, headers={"If-Match": "1"})
+    assert status == 200 and moved["status"] == "IN_PROGRESS" and moved["version"] == 2
+    status, stale = s.request("PATCH", path, {"status": "RESOLVED"}, token=tech, headers={"If-Match": "1"})
+    assert status == 412 and stale["error"]["code"] == "version_mismatch"
+    status, resolved = s.request("PATCH", path, {"status": "RESOLVED"}, token=tech, headers={"If-Match": "2"})
+    assert status == 200 and resolved["status"] == "RESOLVED"
+    status, illegal = s.request("PATCH", path, {"status": "WAITING_ON_CUSTOMER"}, token=tech)
+    assert status == 409 and illegal["error"]["code"] == "invalid_transition"
+    status, closed = s.request("PATCH", path, {"status": "CLOSED"}, token=tech)
+    assert status == 200 and closed["status"] == "CLOSED"
+
+    status, detail = s.request("GET", path, token=tech)
+    assert [a["change"].get("to") for a in detail["activity"][1:]] == ["IN_PROGRESS", "RESOLVED", "CLOSED"]
+
+    intruder = s.token(tenant_id="another-msp", role="admin", user_id="eve")
+    assert s.request("GET", path, token=intruder)[0] == 404
+
+    once = {"subject": "Retry me", "client_id": acme}
+    a = s.request("POST", "/tickets", once, token=tech, headers={"Idempotency-Key": "k-1"})
+    b = s.request("POST", "/tickets", once, token=tech, headers={"Idempotency-Key": "k-1"})
+    assert a == b and a[0] == 201
+
+    status, clock = s.request("POST", "/_local/clock", {"advance_minutes": 90})
+    assert status == 200 and "now" in clock
+
+    # Ctrl-C stops Java too; the data survives a restart and the demo is not seeded twice.
+    assert s.stop() == 0
+    assert java_processes_for(s.data_dir) == []
+    s.start()
+    tech = s.token(tenant_id="demo-msp", role="technician", user_id="tom-tech")
+    status, again = s.request("GET", path, token=tech)
+    assert status == 200 and again["status"] == "CLOSED" and again["version"] == closed["version"]
+    assert len(s.request("GET", "/tickets", token=tech)[1]["items"]) == 7
+    status, later = s.request("GET", "/_local/clock")
+    assert later["now"] >= clock["now"]  # the local clock's advance survives too
+
+
+def test_local_routes_reject_bad_input(local_stack):
+    s = local_stack
+    assert s.request("POST", "/_local/token", {"tenant_id": "x", "role": "god", "user_id": "u"})[0] == 400
+    assert s.request("POST", "/_local/token", {"tenant_id": "x", "role": "customer", "user_id": "u"})[0] == 400
+    assert s.request("POST", "/_local/clock", {"advance_minutes": -5})[0] == 400
+    assert s.request("POST", "/_local/clock", {"advance_minutes": "soon"})[0] == 400
+    assert s.request("GET", "/nowhere")[0] == 404
+    assert s.request("GET", "/tickets")[0] == 401
