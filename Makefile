@@ -34,7 +34,7 @@ dev: setup
 
 # Starts DynamoDB Local itself (tests/conftest.py) and stops it after.
 test: setup
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check layers functions tests bench

@@ -80,22 +80,38 @@ class Api:
         self.gateway = gateway
         self.tenant_id = tenant_id
 
-    def token(self, role: str = "technician", user_id: str = "tech-1", tenant_id: str | None = None, **extra: Any) -> str:
+    def token(
+        self, role: str = "technician", user_id: str = "tech-1", tenant_id: str | None = None, **extra: Any
+    ) -> str:
         status, body = self.gateway.tokens.issue(
             {"tenant_id": tenant_id or self.tenant_id, "role": role, "user_id": user_id, **extra}
         )
         assert status == 200, body
         return str(body["token"])
 
+    def run_schedule(self, function: str) -> dict[str, Any]:
+        """Run a template schedule's function now, as EventBridge would (same event shape)."""
+        from regentra.clock import get_clock
+        from regentra.local.events import schedule_event
+
+        return self.gateway.invoke(function, schedule_event(function, get_clock().now()))  # type: ignore[no-any-return]
+
     def call(
-        self, method: str, path: str, token: str | None, body: Any = None, headers: dict[str, str] | None = None,
+        self,
+        method: str,
+        path: str,
+        token: str | None,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
         raw: bytes | None = None,
     ) -> Reply:
         hdrs = {"content-type": "application/json", **(headers or {})}
         if token:
             hdrs["authorization"] = f"Bearer {token}"
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
-        status, out_headers, out = self.gateway.handle(method, path, {k.lower(): v for k, v in hdrs.items()}, data)
+        status, out_headers, out = self.gateway.handle(
+            method, path, {k.lower(): v for k, v in hdrs.items()}, data
+        )
         return Reply(status, out_headers, json.loads(out) if out else None)
 
 
@@ -142,6 +158,11 @@ def client_id(api: Api, admin: str) -> str:
 
 @pytest.fixture()
 def contact_id(api: Api, admin: str, client_id: str) -> str:
-    r = api.call("POST", "/contacts", admin, {"client_id": client_id, "name": "Dana", "email": f"dana-{uuid.uuid4().hex[:6]}@acme.test"})
+    r = api.call(
+        "POST",
+        "/contacts",
+        admin,
+        {"client_id": client_id, "name": "Dana", "email": f"dana-{uuid.uuid4().hex[:6]}@acme.test"},
+    )
     assert r.status == 201, r.body
     return str(r.body["id"])

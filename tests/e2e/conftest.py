@@ -24,8 +24,8 @@ class LocalProcess:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
         self.port = free_port()
-        self.proc: subprocess.Popen[str] | None = None
-        self.output: list[str] = []
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = data_dir.parent / "regentra-local.log"
 
     @property
     def url(self) -> str:
@@ -34,21 +34,35 @@ class LocalProcess:
     def start(self, timeout: float = 120) -> LocalProcess:
         exe = Path(sys.executable).parent / "regentra"
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen(
-            [str(exe), "local", "--port", str(self.port), "--smtp-port", str(free_port()),
-             "--data-dir", str(self.data_dir)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO, env=env,
-        )
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        start = self.log.stat().st_size if self.log.exists() else 0
+        # Output goes to a file: a pipe nobody reads would fill up and block the server.
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                [
+                    str(exe),
+                    "local",
+                    "--port",
+                    str(self.port),
+                    "--smtp-port",
+                    str(free_port()),
+                    "--data-dir",
+                    str(self.data_dir),
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=REPO,
+                env=env,
+            )
         deadline = time.monotonic() + timeout
-        assert self.proc.stdout is not None
         while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line and self.proc.poll() is not None:
-                raise RuntimeError("regentra local exited:\n" + "".join(self.output))
-            self.output.append(line)
-            if "Stop with Ctrl-C" in line:
+            text = self.log.read_bytes()[start:].decode(errors="replace")
+            if "Stop with Ctrl-C" in text:
                 return self
-        raise TimeoutError("regentra local did not start:\n" + "".join(self.output))
+            if self.proc.poll() is not None:
+                raise RuntimeError("regentra local exited:\n" + text)
+            time.sleep(0.2)
+        raise TimeoutError("regentra local did not start:\n" + self.log.read_text(errors="replace"))
 
     def stop(self) -> int:
         assert self.proc is not None
@@ -57,8 +71,14 @@ class LocalProcess:
         self.proc = None
         return rc
 
-    def request(self, method: str, path: str, body: Any = None, token: str | None = None,
-                headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, Any]:
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers or {})
         if token:

@@ -11,8 +11,12 @@ def test_readme_sequence_and_restart(local_stack, java_processes_for):
     assert status == 200 and len(listed["items"]) == 5, listed  # the demo tickets
     acme = next(t["client_id"] for t in listed["items"] if t["subject"].startswith("VPN down"))
 
-    status, created = s.request("POST", "/tickets", {"subject": "Outlook keeps crashing", "priority": "HIGH",
-                                                     "client_id": acme}, token=tech)
+    status, created = s.request(
+        "POST",
+        "/tickets",
+        {"subject": "Outlook keeps crashing", "priority": "HIGH", "client_id": acme},
+        token=tech,
+    )
     assert status == 201 and created["number"] == 6 and created["status"] == "OPEN"
     path = f"/tickets/{created['id']}"
 
@@ -56,7 +60,9 @@ def test_readme_sequence_and_restart(local_stack, java_processes_for):
 def test_local_routes_reject_bad_input(local_stack):
     s = local_stack
     assert s.request("POST", "/_local/token", {"tenant_id": "x", "role": "god", "user_id": "u"})[0] == 400
-    assert s.request("POST", "/_local/token", {"tenant_id": "x", "role": "customer", "user_id": "u"})[0] == 400
+    assert (
+        s.request("POST", "/_local/token", {"tenant_id": "x", "role": "customer", "user_id": "u"})[0] == 400
+    )
     assert s.request("POST", "/_local/clock", {"advance_minutes": -5})[0] == 400
     assert s.request("POST", "/_local/clock", {"advance_minutes": "soon"})[0] == 400
     assert s.request("GET", "/nowhere")[0] == 404

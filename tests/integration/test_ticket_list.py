@@ -67,7 +67,12 @@ def test_filters_combine(api, tech, board, query, expected):
 
 def test_client_filter_with_assignee(api, tech, board):
     a = board["a"]
-    assert ids(api.call("GET", f"/tickets?client_id={a}", tech)) == ["ticket 6", "ticket 4", "ticket 1", "ticket 0"]
+    assert ids(api.call("GET", f"/tickets?client_id={a}", tech)) == [
+        "ticket 6",
+        "ticket 4",
+        "ticket 1",
+        "ticket 0",
+    ]
     assert ids(api.call("GET", f"/tickets?client_id={a}&assignee_id=tech-2", tech)) == ["ticket 6"]
 
 
@@ -108,8 +113,17 @@ def test_tampered_or_foreign_cursor_is_400(api, tech, board):
 
 @pytest.mark.parametrize(
     "query",
-    ["limit=0", "limit=101", "limit=abc", "status=DONE", "priority=urgent", "channel=FAX",
-     "created_from=yesterday", "created_from=2026-11-28&created_to=2026-11-01", "sort=asc"],
+    [
+        "limit=0",
+        "limit=101",
+        "limit=abc",
+        "status=DONE",
+        "priority=urgent",
+        "channel=FAX",
+        "created_from=yesterday",
+        "created_from=2026-11-28&created_to=2026-11-01",
+        "sort=asc",
+    ],
 )
 def test_bad_queries_are_400(api, tech, query):
     r = api.call("GET", f"/tickets?{query}", tech)

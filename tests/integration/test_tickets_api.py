@@ -9,7 +9,12 @@ import pytest
 
 
 def create(api, token, client_id, **fields):
-    body = {"subject": "VPN down", "description": "Nobody can connect", "priority": "HIGH", "client_id": client_id}
+    body = {
+        "subject": "VPN down",
+        "description": "Nobody can connect",
+        "priority": "HIGH",
+        "client_id": client_id,
+    }
     body.update(fields)
     r = api.call("POST", "/tickets", token, body)
     assert r.status == 201, r.body
@@ -17,6 +22,7 @@ def create(api, token, client_id, **fields):
 
 
 # --- create -----------------------------------------------------------------------------------------
+
 
 def test_staff_creates_a_manual_ticket_with_number_and_version(api, tech, client_id, contact_id):
     t = create(api, tech, client_id, contact_id=contact_id, assignee_id="tech-1")
@@ -91,7 +97,9 @@ def test_malformed_json_and_non_object_bodies_are_400(api, tech):
 
 
 def test_oversize_body_is_413(api, tech, client_id):
-    r = api.call("POST", "/tickets", tech, {"subject": "x", "client_id": client_id, "description": "a" * 300_000})
+    r = api.call(
+        "POST", "/tickets", tech, {"subject": "x", "client_id": client_id, "description": "a" * 300_000}
+    )
     assert r.status == 413
     assert r.body["error"]["code"] == "payload_too_large"
 
@@ -115,7 +123,9 @@ def test_idempotency_key_makes_a_retry_return_the_first_result(api, tech, client
     assert first.status == 201 and again.status == 201
     assert again.body == first.body
     assert len(api.call("GET", "/tickets", tech).body["items"]) == 1
-    other = api.call("POST", "/tickets", tech, {**body, "subject": "Other"}, headers={"Idempotency-Key": "abc-1"})
+    other = api.call(
+        "POST", "/tickets", tech, {**body, "subject": "Other"}, headers={"Idempotency-Key": "abc-1"}
+    )
     assert other.status == 409 and other.body["error"]["code"] == "conflict"
     fresh = api.call("POST", "/tickets", tech, body, headers={"Idempotency-Key": "abc-2"})
     assert fresh.body["id"] != first.body["id"]
@@ -127,12 +137,18 @@ def test_idempotency_keys_are_per_tenant(api, tech, client_id, gateway, tenant):
     other_admin = api.token("admin", "a2", tenant_id=tenant + "-b")
     other_client = api.call("POST", "/clients", other_admin, {"name": "B"}).body["id"]
     other_tech = api.token("technician", "tech-1", tenant_id=tenant + "-b")
-    r = api.call("POST", "/tickets", other_tech, {"subject": "Laptop", "client_id": other_client},
-                 headers={"Idempotency-Key": "same"})
+    r = api.call(
+        "POST",
+        "/tickets",
+        other_tech,
+        {"subject": "Laptop", "client_id": other_client},
+        headers={"Idempotency-Key": "same"},
+    )
     assert r.status == 201 and r.body["client_id"] == other_client
 
 
 # --- read and isolation ----------------------------------------------------------------------------
+
 
 def test_another_tenants_ticket_is_404_on_every_route(api, tech, client_id, tenant):
     t = create(api, tech, client_id)
@@ -196,6 +212,7 @@ def test_detail_shows_activity_for_staff(api, tech, client_id):
 
 # --- update ------------------------------------------------------------------------------------------
 
+
 def test_lifecycle_through_patch_and_illegal_transition_is_409(api, tech, client_id, clock):
     t = create(api, tech, client_id)
     path = f"/tickets/{t['id']}"
@@ -210,7 +227,11 @@ def test_lifecycle_through_patch_and_illegal_transition_is_409(api, tech, client
     closed = api.call("PATCH", path, tech, {"status": "CLOSED"}).body
     assert closed["closed_at"] is not None
     reopened = api.call("PATCH", path, tech, {"status": "IN_PROGRESS"}).body
-    assert reopened["status"] == "IN_PROGRESS" and reopened["closed_at"] is None and reopened["resolved_at"] is None
+    assert (
+        reopened["status"] == "IN_PROGRESS"
+        and reopened["closed_at"] is None
+        and reopened["resolved_at"] is None
+    )
 
 
 def test_same_status_is_a_no_op(api, tech, client_id):
@@ -233,7 +254,12 @@ def test_stale_if_match_is_412_and_changes_nothing(api, tech, client_id):
 def test_concurrent_writers_never_lose_an_update(api, tech, client_id):
     t = create(api, tech, client_id)
     path = f"/tickets/{t['id']}"
-    fields = [{"subject": "new subject"}, {"assignee_id": "tech-9"}, {"priority": "CRITICAL"}, {"status": "ESCALATED"}]
+    fields = [
+        {"subject": "new subject"},
+        {"assignee_id": "tech-9"},
+        {"priority": "CRITICAL"},
+        {"status": "ESCALATED"},
+    ]
     results: list[int] = []
     barrier = threading.Barrier(len(fields))
 
@@ -249,7 +275,10 @@ def test_concurrent_writers_never_lose_an_update(api, tech, client_id):
     assert results == [200] * 4
     final = api.call("GET", path, tech).body
     assert (final["subject"], final["assignee_id"], final["priority"], final["status"]) == (
-        "new subject", "tech-9", "CRITICAL", "ESCALATED"
+        "new subject",
+        "tech-9",
+        "CRITICAL",
+        "ESCALATED",
     )
     assert final["version"] == 5
 

@@ -11,7 +11,9 @@ app = make_app()
 @app.get("/clients")
 def list_clients_route():
     page = list_clients(principal(app), parse_query(app, PageQuery), deps())
-    return json_response(200, {"items": [client_view(c) for c in page.items], "next_cursor": page.next_cursor})
+    return json_response(
+        200, {"items": [client_view(c) for c in page.items], "next_cursor": page.next_cursor}
+    )
 
 
 handler = lambda_handler(app)

@@ -11,7 +11,9 @@ app = make_app()
 @app.get("/contacts")
 def list_contacts_route():
     page = list_contacts(principal(app), parse_query(app, ListContactsQuery), deps())
-    return json_response(200, {"items": [contact_view(c) for c in page.items], "next_cursor": page.next_cursor})
+    return json_response(
+        200, {"items": [contact_view(c) for c in page.items], "next_cursor": page.next_cursor}
+    )
 
 
 handler = lambda_handler(app)

@@ -12,7 +12,9 @@ app = make_app()
 def update_client_route(client_id: str):
     caller = principal(app)
     caller.require_staff_writer()
-    return json_response(200, client_view(update_client(caller, client_id, parse_body(app, PatchClient), deps())))
+    return json_response(
+        200, client_view(update_client(caller, client_id, parse_body(app, PatchClient), deps()))
+    )
 
 
 handler = lambda_handler(app)

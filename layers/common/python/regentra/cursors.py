@@ -23,11 +23,15 @@ def encode_cursor(secret: str, scope: str, position: dict[str, Any]) -> str:
 
 
 def decode_cursor(secret: str, scope: str, cursor: str) -> dict[str, Any]:
-    bad = ValidationFailed("The cursor is not valid for this query.", [{"field": "cursor", "issue": "invalid"}])
+    bad = ValidationFailed(
+        "The cursor is not valid for this query.", [{"field": "cursor", "issue": "invalid"}]
+    )
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
     except (binascii.Error, ValueError) as exc:
         raise bad from exc
+    if base64.urlsafe_b64encode(raw).decode().rstrip("=") != cursor:
+        raise bad  # only the one canonical spelling of a cursor is accepted
     sig, payload = raw[:16], raw[16:]
     if len(sig) != 16 or not hmac.compare_digest(sig, _sign(secret, payload)):
         raise bad

@@ -41,7 +41,9 @@ class PowertoolsIdempotency:
     def register_lambda_context(self, context: Any) -> None:
         self._lambda_context = context
 
-    def run_once(self, key: dict[str, Any], payload: dict[str, Any], compute: Callable[[], dict[str, Any]]) -> Any:
+    def run_once(
+        self, key: dict[str, Any], payload: dict[str, Any], compute: Callable[[], dict[str, Any]]
+    ) -> Any:
         """Return `compute()` the first time `key` is seen, and that same result on every retry.
         The same key with a different payload raises IdempotencyValidationError."""
         from aws_lambda_powertools.utilities.idempotency import idempotent_function

@@ -61,7 +61,7 @@ def error_response(status: int, code: str, message: str, details: list[Any] | No
 def _status_for(exc: errors.RegentraError) -> int:
     for cls in type(exc).__mro__:
         if cls in STATUS_BY_ERROR:
-            return STATUS_BY_ERROR[cls]  # type: ignore[index]
+            return STATUS_BY_ERROR[cls]
     return 500
 
 
@@ -115,7 +115,9 @@ def raw_body(app: APIGatewayHttpResolver) -> bytes:
     try:
         data = base64.b64decode(body, validate=True) if event.is_base64_encoded else body.encode()
     except (binascii.Error, ValueError) as exc:
-        raise errors.ValidationFailed("The body is not valid base64.", [{"field": "body", "issue": "encoding"}]) from exc
+        raise errors.ValidationFailed(
+            "The body is not valid base64.", [{"field": "body", "issue": "encoding"}]
+        ) from exc
     limit = get_settings().max_body_bytes
     if len(data) > limit:
         raise errors.PayloadTooLarge(f"The body is larger than {limit} bytes.")
@@ -129,9 +131,13 @@ def parse_body(app: APIGatewayHttpResolver, model: type[M]) -> M:
     try:
         payload = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise errors.ValidationFailed("The body is not valid JSON.", [{"field": "body", "issue": str(exc)}]) from exc
+        raise errors.ValidationFailed(
+            "The body is not valid JSON.", [{"field": "body", "issue": str(exc)}]
+        ) from exc
     if not isinstance(payload, dict):
-        raise errors.ValidationFailed("The body must be a JSON object.", [{"field": "body", "issue": "not an object"}])
+        raise errors.ValidationFailed(
+            "The body must be a JSON object.", [{"field": "body", "issue": "not an object"}]
+        )
     return model.model_validate_json(data)
 
 

@@ -20,4 +20,5 @@ def new_id(at: datetime, randomness: bytes | None = None) -> str:
 
 
 def is_valid_id(value: str) -> bool:
-    return len(value) == 26 and all(c in _ALPHABET for c in value)
+    # 26 base32 digits hold 130 bits; a ULID is 128, so the first digit is at most 7.
+    return len(value) == 26 and value[0] in "01234567" and all(c in _ALPHABET for c in value)

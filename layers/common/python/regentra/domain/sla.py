@@ -8,8 +8,10 @@ A breach is permanent: once seen (`breached`), the timer stays BREACHED.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from regentra.clock import iso, parse_iso
@@ -33,6 +35,9 @@ class Timer:
     breached: bool = False
     at_risk_notified: bool = False
     breach_notified: bool = False
+    # What the SLA report last counted for this timer, so a re-stop corrects instead of adding.
+    reported_outcome: str | None = None
+    reported_minutes: float = 0.0
 
     @property
     def paused(self) -> bool:
@@ -55,6 +60,8 @@ class Timer:
             "breached": self.breached,
             "at_risk_notified": self.at_risk_notified,
             "breach_notified": self.breach_notified,
+            "reported_outcome": self.reported_outcome,
+            "reported_minutes": self.reported_minutes,
         }
 
     @classmethod
@@ -67,6 +74,8 @@ class Timer:
             breached=bool(d.get("breached")),
             at_risk_notified=bool(d.get("at_risk_notified")),
             breach_notified=bool(d.get("breach_notified")),
+            reported_outcome=d.get("reported_outcome"),
+            reported_minutes=float(d.get("reported_minutes") or 0.0),
         )
 
 
@@ -129,6 +138,12 @@ def stop(timer: Timer, now: datetime, cal: BusinessCalendar) -> Timer:
 # --- the ticket's SLA: policy snapshot + two timers ---------------------------------------------
 
 
+@lru_cache(maxsize=256)
+def _policy(text: str) -> SlaPolicySettings:
+    """Tickets of one tenant share a few policy snapshots: parse each once per process."""
+    return SlaPolicySettings.model_validate_json(text)
+
+
 @dataclass(frozen=True)
 class TicketSla:
     policy: SlaPolicySettings
@@ -144,7 +159,7 @@ class TicketSla:
         return self.response if name == RESPONSE else self.resolution
 
     def with_timer(self, name: str, timer: Timer) -> TicketSla:
-        return replace(self, **{name: timer})
+        return replace(self, response=timer) if name == RESPONSE else replace(self, resolution=timer)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -158,7 +173,7 @@ class TicketSla:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TicketSla:
         return cls(
-            policy=SlaPolicySettings.model_validate(d["policy"]),
+            policy=_policy(json.dumps(d["policy"], sort_keys=True)),
             policy_id=d["policy_id"],
             priority=Priority(d["priority"]),
             response=Timer.from_dict(d[RESPONSE]),
@@ -166,7 +181,9 @@ class TicketSla:
         )
 
 
-def start_sla(policy: SlaPolicySettings, policy_id: str, priority: Priority, created_at: datetime) -> TicketSla:
+def start_sla(
+    policy: SlaPolicySettings, policy_id: str, priority: Priority, created_at: datetime
+) -> TicketSla:
     target = policy.target(str(priority))
     return TicketSla(
         policy=policy,
@@ -243,3 +260,101 @@ def sla_view(sla: TicketSla, now: datetime) -> dict[str, Any]:
     timers = {name: timer_view(sla, name, now) for name in TIMER_NAMES}
     overall = overall_status([SlaStatus(t["status"]) for t in timers.values()])
     return {"status": str(overall), "policy_id": sla.policy_id, **timers}
+
+
+# --- the sweep: at-risk and breach moments, each noticed once ---------------------------------
+
+AT_RISK_EVENT = "SlaAtRisk"
+BREACHED_EVENT = "SlaBreached"
+# BREACHED means strictly past the due instant; the breach moment is the first instant after it.
+_AFTER = timedelta(milliseconds=1)
+
+
+@dataclass(frozen=True)
+class SlaEvent:
+    type: str  # SlaAtRisk | SlaBreached
+    timer: str  # response | resolution
+    at: datetime  # when it became true (the threshold or due instant), not when the sweep saw it
+
+
+def next_moment(sla: TicketSla, now: datetime) -> datetime | None:
+    """The next instant at which a running timer turns AT_RISK or BREACHED and nobody has
+    noticed yet. Paused and stopped timers have none: their clocks do not move."""
+    cal, pct = sla.calendar(), sla.policy.at_risk_percent
+    moments = []
+    for name in TIMER_NAMES:
+        timer = sla.timer(name)
+        if not timer.running:
+            continue
+        if not timer.at_risk_notified:
+            moments.append(at_risk_at(timer, cal, now, pct))
+        elif not timer.breach_notified:
+            moments.append(due_at(timer, cal, now) + _AFTER)
+    return min(moments) if moments else None
+
+
+def evaluate(sla: TicketSla, now: datetime) -> tuple[TicketSla, list[SlaEvent]]:
+    """Notice what has become true by `now`: each timer emits SlaAtRisk and SlaBreached once."""
+    cal, pct = sla.calendar(), sla.policy.at_risk_percent
+    events: list[SlaEvent] = []
+    for name in TIMER_NAMES:
+        timer = sla.timer(name)
+        if timer.stopped_at is not None:
+            continue
+        risk_at = at_risk_at(timer, cal, now, pct)
+        if not timer.at_risk_notified and now >= risk_at:
+            events.append(SlaEvent(AT_RISK_EVENT, name, risk_at))
+            timer = replace(timer, at_risk_notified=True)
+        due = due_at(timer, cal, now)
+        if not timer.breach_notified and now > due:
+            events.append(SlaEvent(BREACHED_EVENT, name, due))
+            timer = replace(timer, breached=True, breach_notified=True, at_risk_notified=True)
+        sla = sla.with_timer(name, timer)
+    return sla, events
+
+
+# --- the service desk report: what each change adds to the counters ---------------------------
+
+
+@dataclass(frozen=True)
+class CounterDelta:
+    day: str  # UTC date the outcome was recorded
+    client_id: str
+    priority: str
+    field: str
+    amount: float
+
+
+def report_deltas(
+    before: TicketSla | None, after: TicketSla, client_id: str, now: datetime
+) -> tuple[TicketSla, list[CounterDelta]]:
+    """Counter changes for timers that stopped, and for breaches that became known.
+
+    A timer is counted once (met or breached, with its business minutes); if it is reopened
+    and stops again, the counts are corrected by the difference, never added twice."""
+    day = now.date().isoformat()
+    deltas: list[CounterDelta] = []
+    prio = str(after.priority)
+
+    def add(field: str, amount: float) -> None:
+        deltas.append(CounterDelta(day, client_id, prio, field, amount))
+
+    for name in TIMER_NAMES:
+        old = before.timer(name) if before else None
+        timer = after.timer(name)
+        if timer.breached and not (old and old.breached):
+            add("breaches", 1)
+        if timer.stopped_at is None or (old is not None and old.stopped_at == timer.stopped_at):
+            continue
+        cal = after.calendar()
+        outcome = "breached" if timer.breached else "met"
+        minutes = round(business_elapsed(timer, cal, now).total_seconds() / 60, 3)
+        if timer.reported_outcome != outcome:
+            if timer.reported_outcome is not None:
+                add(f"{name}_{timer.reported_outcome}", -1)
+            add(f"{name}_{outcome}", 1)
+        if timer.reported_outcome is None:
+            add(f"{name}_count", 1)
+        add(f"{name}_minutes", minutes - timer.reported_minutes)
+        after = after.with_timer(name, replace(timer, reported_outcome=outcome, reported_minutes=minutes))
+    return after, deltas

@@ -9,7 +9,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from regentra.domain.calendar import (
     WEEKDAYS,
@@ -73,6 +81,7 @@ class SlaPolicySettings(BaseModel):
     holidays: list[date] = Field(default_factory=list)
     at_risk_percent: Annotated[int, Field(strict=True, ge=1, le=99)]
     targets: SlaTargets
+    _calendars: dict[str, BusinessCalendar] = PrivateAttr(default_factory=dict)
 
     @field_validator("timezone")
     @classmethod
@@ -100,6 +109,12 @@ class SlaPolicySettings(BaseModel):
             )
         return self
 
+    def __eq__(self, other: object) -> bool:
+        # Equal policies are equal whatever calendars either has cached.
+        return isinstance(other, SlaPolicySettings) and self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]
+
     def target(self, priority: str) -> SlaTarget:
         """The target of a priority (LOW/MEDIUM/HIGH/CRITICAL)."""
         if priority not in ("LOW", "MEDIUM", "HIGH", "CRITICAL"):
@@ -121,9 +136,12 @@ class SlaPolicySettings(BaseModel):
 
     def calendar_for(self, priority: str) -> BusinessCalendar:
         """The calendar a priority's timers count in: 24x7 (always open, holidays ignored) or business."""
-        if self.target(priority).hours == "24x7":
-            return BusinessCalendar.twenty_four_seven()
-        return self.business_calendar()
+        hours = self.target(priority).hours
+        cached = self._calendars.get(hours)
+        if cached is None:  # built once per policy object: every ticket view asks for it
+            cached = BusinessCalendar.twenty_four_seven() if hours == "24x7" else self.business_calendar()
+            self._calendars[hours] = cached
+        return cached
 
 
 def default_sla_policy() -> SlaPolicySettings:

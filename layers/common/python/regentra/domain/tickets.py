@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from regentra.domain.enums import Channel, Priority, Status
 from regentra.domain.lifecycle import check_transition
+from regentra.domain.sla import TicketSla, next_moment
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,18 @@ class Activity:
     actor: str  # user id, contact id, or the name of a system actor ("schedule", "cascade")
     source: str  # staff:<user>, customer:<contact>, automation:<rule>, policy:<name>, schedule:<name>, ...
     change: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    """Something other parts react to (SlaAtRisk, SlaBreached, ...). Stored in the same
+    transaction as the change (an outbox item keyed by `key`, so it is written once) and
+    published from the table's stream."""
+
+    type: str
+    at: datetime
+    key: str
+    detail: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -89,7 +102,9 @@ def apply_patch(
 
     def log(field_name: str, before: Any, after: Any) -> None:
         activity.append(
-            Activity(at=now, actor=actor, source=source, change={"field": field_name, "from": before, "to": after})
+            Activity(
+                at=now, actor=actor, source=source, change={"field": field_name, "from": before, "to": after}
+            )
         )
 
     if patch.status is not None and patch.status != ticket.status:
@@ -110,3 +125,36 @@ def apply_patch(
     if activity:
         updated = replace(updated, updated_at=now)
     return updated, activity
+
+
+AUTO_CLOSE_AFTER = timedelta(hours=24)
+DUE_SLA = "sla"
+DUE_AUTO_CLOSE = "auto_close"
+
+
+def next_due(ticket: Ticket) -> tuple[str, datetime] | None:
+    """The one moment a schedule must look at this ticket again, if any: auto-close for a
+    RESOLVED ticket, else the next SLA moment of a running timer. Written to the sparse
+    due index, so a sweep reads only what is due."""
+    if ticket.status == Status.RESOLVED and ticket.resolved_at is not None:
+        return DUE_AUTO_CLOSE, ticket.resolved_at + AUTO_CLOSE_AFTER
+    if ticket.sla is None:
+        return None
+    moment = next_moment(TicketSla.from_dict(ticket.sla), ticket.updated_at)
+    return (DUE_SLA, moment) if moment is not None else None
+
+
+def auto_close(ticket: Ticket, now: datetime) -> tuple[Ticket, list[Activity]] | None:
+    """Close a ticket RESOLVED for 24 h; None when it no longer qualifies (reopened, replied)."""
+    if ticket.status != Status.RESOLVED or ticket.resolved_at is None:
+        return None
+    if now < ticket.resolved_at + AUTO_CLOSE_AFTER:
+        return None
+    closed = with_status(ticket, Status.CLOSED, now)
+    entry = Activity(
+        at=now,
+        actor="schedule",
+        source="schedule:auto_close",
+        change={"field": "status", "from": "RESOLVED", "to": "CLOSED", "event": "auto_closed"},
+    )
+    return closed, [entry]

@@ -17,7 +17,9 @@ from regentra.services.requests import (
 )
 
 DEMO_TENANT = "demo-msp"
-DEMO_ADMIN = Principal(tenant_id=DEMO_TENANT, user_id="alice-admin", role=Role.ADMIN, email="alice@demo-msp.test")
+DEMO_ADMIN = Principal(
+    tenant_id=DEMO_TENANT, user_id="alice-admin", role=Role.ADMIN, email="alice@demo-msp.test"
+)
 DEMO_TECH = "tom-tech"
 SEED_MARKER = "demo_seed"
 
@@ -31,13 +33,20 @@ def seed(deps: Deps) -> dict[str, Any] | None:
     directory.put_channels(
         admin, ChannelSettings(support_emails=["support@demo-msp.test"], sms_numbers=["+15550100100"]), deps
     )
-    acme = directory.create_client(admin, CreateClient(name="Acme Dental", email_domains=["acme-dental.test"]), deps)
-    birch = directory.create_client(admin, CreateClient(name="Birch Logistics", email_domains=["birch.test"]), deps)
+    acme = directory.create_client(
+        admin, CreateClient(name="Acme Dental", email_domains=["acme-dental.test"]), deps
+    )
+    birch = directory.create_client(
+        admin, CreateClient(name="Birch Logistics", email_domains=["birch.test"]), deps
+    )
     cobalt = directory.create_client(
         admin, CreateClient(name="Cobalt Law", vip=True, email_domains=["cobalt-law.test"]), deps
     )
     dana = directory.create_contact(
-        admin, CreateContact(client_id=acme.id, name="Dana Reyes", email="dana@acme-dental.test", phone="+15550100201"),
+        admin,
+        CreateContact(
+            client_id=acme.id, name="Dana Reyes", email="dana@acme-dental.test", phone="+15550100201"
+        ),
         deps,
     )
     erik = directory.create_contact(
@@ -57,12 +66,19 @@ def seed(deps: Deps) -> dict[str, Any] | None:
     ]:
         t = tickets.create_ticket(
             tech,
-            CreateTicket(subject=subject, description=subject + ".", priority=Priority(priority), client_id=client.id,
-                         contact_id=contact.id),
+            CreateTicket(
+                subject=subject,
+                description=subject + ".",
+                priority=Priority(priority),
+                client_id=client.id,
+                contact_id=contact.id,
+            ),
             deps,
         )
         if status is not None:
-            t = tickets.update_ticket(tech, t.id, PatchTicket(status=status, assignee_id=DEMO_TECH), None, deps)
+            t = tickets.update_ticket(
+                tech, t.id, PatchTicket(status=status, assignee_id=DEMO_TECH), None, deps
+            )
         made.append(t.id)
     summary = {
         "tenant_id": DEMO_TENANT,

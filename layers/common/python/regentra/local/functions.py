@@ -57,7 +57,9 @@ class FunctionHost:
     """Every function of the template, loaded on first use, invoked one at a time (like a
     single Lambda instance each; the environment is process-wide, so calls are serialised)."""
 
-    def __init__(self, template: Template, local_values: dict[str, str], fallback_env: dict[str, str]) -> None:
+    def __init__(
+        self, template: Template, local_values: dict[str, str], fallback_env: dict[str, str]
+    ) -> None:
         self.template = template
         self.specs = template.functions()
         self.local_values = local_values
@@ -88,7 +90,8 @@ class FunctionHost:
             with self._env(spec):
                 mod_spec.loader.exec_module(module)
             self._modules[key] = module
-        return getattr(self._modules[key], attr)  # type: ignore[no-any-return]
+        handler: Callable[[dict[str, Any], Any], Any] = getattr(self._modules[key], attr)
+        return handler
 
     @contextmanager
     def _env(self, spec: FunctionSpec) -> Iterator[None]:
@@ -110,6 +113,8 @@ class FunctionHost:
         with self._lock:
             fn = self.handler(logical_id)
             spec = self.specs[logical_id]
-            ctx = LambdaContext(function_name=logical_id, aws_request_id=str(uuid.uuid4()), started=time.monotonic())
+            ctx = LambdaContext(
+                function_name=logical_id, aws_request_id=str(uuid.uuid4()), started=time.monotonic()
+            )
             with self._env(spec):
                 return fn(event, ctx)

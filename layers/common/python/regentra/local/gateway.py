@@ -97,16 +97,24 @@ class Gateway:
 
     def _advance_clock(self, body: Any) -> tuple[int, Any]:
         minutes = body.get("advance_minutes") if isinstance(body, dict) else None
-        if isinstance(minutes, bool) or not isinstance(minutes, int | float) or minutes < 0 or minutes > 525_600:
+        if (
+            isinstance(minutes, bool)
+            or not isinstance(minutes, int | float)
+            or minutes < 0
+            or minutes > 525_600
+        ):
             return 400, error_body(
-                "validation_error", "advance_minutes must be a number from 0 to 525600.",
+                "validation_error",
+                "advance_minutes must be a number from 0 to 525600.",
                 [{"field": "advance_minutes", "issue": "invalid"}],
             )
         self.clock.advance(timedelta(minutes=minutes))
         runs = self.scheduler.run_due()
         return 200, {"now": self._now(), "schedule_runs": runs}
 
-    def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+    def handle(
+        self, method: str, raw_path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
         split = urlsplit(raw_path)
         path, query = split.path, split.query
         local = self.local_routes.get((method, path))
@@ -125,8 +133,15 @@ class Gateway:
             if claims is None:  # the JWT authorizer answers before any function runs
                 return _json(401, error_body("unauthorized", "A valid bearer token is required."))
             event = http_api_event(
-                route, method=method, path=path, path_params=params, query=query, headers=headers,
-                body=body, claims=claims, now=self.clock.now(),
+                route,
+                method=method,
+                path=path,
+                path_params=params,
+                query=query,
+                headers=headers,
+                body=body,
+                claims=claims,
+                now=self.clock.now(),
             )
             result = self.invoke(route.function, event)
             return _lambda_result(result)

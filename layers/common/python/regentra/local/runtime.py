@@ -54,10 +54,13 @@ class LocalStack:
 
     def _base_environment(self, endpoint: str) -> dict[str, str]:
         return {
-            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
-            "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_REGION": "us-east-1",
             "REGENTRA_DYNAMODB_ENDPOINT": endpoint,
-            "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
             "CURSOR_SECRET": self._secret("cursor"),
             "REGENTRA_DATA_DIR": str(self.data_dir),
@@ -73,10 +76,17 @@ class LocalStack:
         base = self._base_environment(endpoint)
         os.environ.update(base)
         local_values = {name: local_table_name(name) for name in self.template.tables()}
+        # Template parameters, as a local deployment would set them (quiet logs by default).
+        local_values["LogLevel"] = os.environ.get("REGENTRA_LOG_LEVEL", "WARNING")
         host = FunctionHost(self.template, local_values, fallback_env=base)
         # The process-wide environment is what every function shares (their Globals).
-        os.environ.update({k: v for k, v in host.environment(next(iter(host.specs.values()))).items()
-                           if k != "AWS_LAMBDA_FUNCTION_NAME"})
+        os.environ.update(
+            {
+                k: v
+                for k, v in host.environment(next(iter(host.specs.values()))).items()
+                if k != "AWS_LAMBDA_FUNCTION_NAME"
+            }
+        )
         reset_settings()
         import boto3
 

@@ -35,7 +35,10 @@ def ensure_tables(template: Template, client: Any) -> list[str]:
             client.create_table(**args)
             made.append(name)
             continue
-        have = {g["IndexName"] for g in client.describe_table(TableName=name)["Table"].get("GlobalSecondaryIndexes", [])}
+        have = {
+            g["IndexName"]
+            for g in client.describe_table(TableName=name)["Table"].get("GlobalSecondaryIndexes", [])
+        }
         for gsi in gsis:
             if gsi["IndexName"] not in have:
                 client.update_table(

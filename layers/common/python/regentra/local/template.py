@@ -26,7 +26,7 @@ def _construct_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        value = loader.construct_mapping(node, deep=True)
     return {name: value}
 
 
@@ -88,8 +88,12 @@ class FunctionSpec:
 
 def _route(method: str, path: str, function: str) -> Route:
     names = tuple(re.findall(r"{([^}/]+)}", path))
-    regex = "^" + re.sub(r"{[^}/]+}", "([^/]+)", re.escape(path).replace(r"\{", "{").replace(r"\}", "}")) + "$"
-    return Route(method=method.upper(), path=path, function=function, pattern=re.compile(regex), param_names=names)
+    regex = (
+        "^" + re.sub(r"{[^}/]+}", "([^/]+)", re.escape(path).replace(r"\{", "{").replace(r"\}", "}")) + "$"
+    )
+    return Route(
+        method=method.upper(), path=path, function=function, pattern=re.compile(regex), param_names=names
+    )
 
 
 @dataclass
@@ -144,7 +148,14 @@ class Template:
         for fn, name, p in self._events("Schedule") + self._events("ScheduleV2"):
             if p.get("Enabled", True) is False or p.get("State") == "DISABLED":
                 continue
-            out.append(Schedule(function=fn, name=name, expression=p["Schedule"] if "Schedule" in p else p["ScheduleExpression"], input=p.get("Input")))
+            out.append(
+                Schedule(
+                    function=fn,
+                    name=name,
+                    expression=p["Schedule"] if "Schedule" in p else p["ScheduleExpression"],
+                    input=p.get("Input"),
+                )
+            )
         return out
 
     def stream_triggers(self) -> list[StreamTrigger]:
@@ -153,7 +164,15 @@ class Template:
             stream = p.get("Stream", {})
             table = stream.get("Fn::GetAtt", [None])[0] if isinstance(stream, dict) else None
             filters = tuple((p.get("FilterCriteria") or {}).get("Filters") or ())
-            out.append(StreamTrigger(function=fn, name=name, table=str(table), batch_size=int(p.get("BatchSize", 100)), filters=filters))
+            out.append(
+                StreamTrigger(
+                    function=fn,
+                    name=name,
+                    table=str(table),
+                    batch_size=int(p.get("BatchSize", 100)),
+                    filters=filters,
+                )
+            )
         return out
 
     def tables(self) -> dict[str, dict[str, Any]]:

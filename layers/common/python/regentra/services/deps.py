@@ -27,7 +27,12 @@ def _dynamo_repositories() -> tuple[TicketRepository, DirectoryRepository, Setti
     )
     from regentra.adapters.idempotency import PowertoolsIdempotency
 
-    return DynamoTicketRepository(), DynamoDirectoryRepository(), DynamoSettingsRepository(), PowertoolsIdempotency()
+    return (
+        DynamoTicketRepository(),
+        DynamoDirectoryRepository(),
+        DynamoSettingsRepository(),
+        PowertoolsIdempotency(),
+    )
 
 
 def default_deps() -> Deps:

@@ -20,6 +20,7 @@ from regentra.services.requests import (
     PatchClient,
     PatchContact,
 )
+from regentra.services.sla_policies import check_policy_exists
 
 MAX_WRITE_ATTEMPTS = 5
 
@@ -32,11 +33,17 @@ def _client_visible(principal: Principal, client: Client | None) -> Client:
 
 def create_client(principal: Principal, req: CreateClient, deps: Deps) -> Client:
     principal.require_staff_writer()
+    check_policy_exists(principal, req.sla_policy_id, deps)
     now = deps.clock.now()
     client = Client(
-        tenant_id=principal.tenant_id, id=new_id(now), name=req.name, vip=req.vip,
-        email_domains=tuple(dict.fromkeys(req.email_domains)), sla_policy_id=req.sla_policy_id,
-        created_at=now, updated_at=now,
+        tenant_id=principal.tenant_id,
+        id=new_id(now),
+        name=req.name,
+        vip=req.vip,
+        email_domains=tuple(dict.fromkeys(req.email_domains)),
+        sla_policy_id=req.sla_policy_id,
+        created_at=now,
+        updated_at=now,
     )
     return deps.directory.insert_client(client)
 
@@ -61,6 +68,8 @@ def update_client(principal: Principal, client_id: str, req: PatchClient, deps: 
         raise ValidationFailed("vip may not be null.", [{"field": "vip", "issue": "null"}])
     if "email_domains" in changes:
         changes["email_domains"] = tuple(dict.fromkeys(changes["email_domains"] or ()))
+    if "sla_policy_id" in changes:
+        check_policy_exists(principal, changes["sla_policy_id"], deps)
     for _ in range(MAX_WRITE_ATTEMPTS):
         current = _client_visible(principal, deps.directory.get_client(principal.tenant_id, client_id))
         updated = replace(current, **changes, updated_at=deps.clock.now())
@@ -77,8 +86,14 @@ def create_contact(principal: Principal, req: CreateContact, deps: Deps) -> Cont
         raise ValidationFailed("No such client.", [{"field": "client_id", "issue": "unknown client"}])
     now = deps.clock.now()
     contact = Contact(
-        tenant_id=principal.tenant_id, id=new_id(now), client_id=req.client_id, name=req.name,
-        email=req.email, phone=req.phone, created_at=now, updated_at=now,
+        tenant_id=principal.tenant_id,
+        id=new_id(now),
+        client_id=req.client_id,
+        name=req.name,
+        email=req.email,
+        phone=req.phone,
+        created_at=now,
+        updated_at=now,
     )
     return deps.directory.insert_contact(contact)
 
@@ -97,7 +112,9 @@ def get_contact(principal: Principal, contact_id: str, deps: Deps) -> Contact:
 def list_contacts(principal: Principal, query: ListContactsQuery, deps: Deps) -> Page[Contact]:
     principal.require_staff()
     scope = scope_of("contacts", principal.tenant_id, query.client_id)
-    return deps.directory.list_contacts(principal.tenant_id, query.client_id, query.limit, query.cursor, scope)
+    return deps.directory.list_contacts(
+        principal.tenant_id, query.client_id, query.limit, query.cursor, scope
+    )
 
 
 def update_contact(principal: Principal, contact_id: str, req: PatchContact, deps: Deps) -> Contact:
@@ -120,7 +137,10 @@ CHANNELS = "channels"
 
 def get_channels(principal: Principal, deps: Deps) -> dict[str, Any]:
     principal.require_admin()
-    return deps.settings.get_settings(principal.tenant_id, CHANNELS) or {"support_emails": [], "sms_numbers": []}
+    return deps.settings.get_settings(principal.tenant_id, CHANNELS) or {
+        "support_emails": [],
+        "sms_numbers": [],
+    }
 
 
 def put_channels(principal: Principal, req: ChannelSettings, deps: Deps) -> dict[str, Any]:

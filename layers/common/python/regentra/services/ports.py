@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from collections.abc import Callable
 from typing import Any, Generic, Protocol, TypeVar
 
 from regentra.domain.enums import Channel, Priority, Status
-from regentra.domain.tickets import Activity, Ticket
+from regentra.domain.sla import CounterDelta
+from regentra.domain.tickets import Activity, DomainEvent, Ticket
 
 T = TypeVar("T")
 
@@ -66,10 +67,25 @@ class TicketRepository(Protocol):
     def next_ticket_number(self, tenant_id: str) -> int: ...
     def insert(self, ticket: Ticket, activity: list[Activity]) -> Ticket: ...
     def get(self, tenant_id: str, ticket_id: str) -> Ticket | None: ...
-    def save(self, ticket: Ticket, activity: list[Activity]) -> Ticket:
-        """Write `ticket` if the stored version is still `ticket.version`; raises ConcurrentUpdate."""
+    def save(
+        self,
+        ticket: Ticket,
+        activity: list[Activity],
+        *,
+        events: list[DomainEvent] | None = None,
+        counters: list[CounterDelta] | None = None,
+    ) -> Ticket:
+        """Write `ticket` if the stored version is still `ticket.version` (else ConcurrentUpdate),
+        with its activity, outbox events and report counters, all or nothing."""
         ...
-    def list(self, tenant_id: str, flt: TicketFilter, limit: int, cursor: str | None, scope: str) -> Page[Ticket]: ...
+
+    def due(self, kind: str, now: datetime, page_size: int = 100) -> Iterator[tuple[str, str]]: ...
+    def sla_stats(
+        self, tenant_id: str, first_day: str, last_day: str
+    ) -> Iterator[tuple[str, str, str, dict[str, float]]]: ...
+    def list(
+        self, tenant_id: str, flt: TicketFilter, limit: int, cursor: str | None, scope: str
+    ) -> Page[Ticket]: ...
     def detail(self, tenant_id: str, ticket_id: str) -> TicketDetail | None: ...
 
 
@@ -86,10 +102,14 @@ class DirectoryRepository(Protocol):
     def list_contacts(
         self, tenant_id: str, client_id: str | None, limit: int, cursor: str | None, scope: str
     ) -> Page[Contact]: ...
+    def client_uses_policy(self, tenant_id: str, policy_id: str) -> bool: ...
 
 
 class SettingsRepository(Protocol):
     def get_settings(self, tenant_id: str, name: str) -> dict[str, Any] | None: ...
+    def put_settings(self, tenant_id: str, name: str, body: dict[str, Any], now: datetime) -> None: ...
+    def list_settings(self, tenant_id: str, prefix: str) -> list[dict[str, Any]]: ...
+    def delete_settings(self, tenant_id: str, name: str) -> bool: ...
     def put_channels(
         self, tenant_id: str, body: dict[str, Any], previous: dict[str, Any] | None, now: datetime
     ) -> None: ...

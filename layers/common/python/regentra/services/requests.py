@@ -13,7 +13,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from regentra.domain.enums import Channel, Priority, Status
 
 MAX_PAGE = 100
-Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-:.@]+$")]
+Id = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-:.@]+$"),
+]
 Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(max_length=20_000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -96,13 +99,20 @@ class ListContactsQuery(PageQuery):
 EmailDomain = Annotated[
     str,
     StringConstraints(
-        strip_whitespace=True, to_lower=True, max_length=253,
+        strip_whitespace=True,
+        to_lower=True,
+        max_length=253,
         pattern=r"(?i)^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
     ),
 ]
 Email = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$"),
+    StringConstraints(
+        strip_whitespace=True,
+        to_lower=True,
+        max_length=254,
+        pattern=r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$",
+    ),
 ]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+[1-9]\d{6,14}$")]
 
@@ -144,3 +154,11 @@ class ChannelSettings(Strict):
         if len(set(v)) != len(v):
             raise ValueError("entries must be unique")
         return v
+
+
+class SlaReportQuery(Query):
+    from_: date | None = Field(default=None, alias="from")
+    to: date | None = None
+    client_id: Id | None = None
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ def load_policy(deps: Deps, tenant_id: str, policy_id: str | None) -> tuple[str,
     if policy_id:
         body = deps.settings.get_settings(tenant_id, policy_setting_name(policy_id))
         if body is not None:
+            body.pop("id", None)  # stored beside the policy, not part of it
             return policy_id, SlaPolicySettings.model_validate(body)
     body = deps.settings.get_settings(tenant_id, DEFAULT_POLICY_SETTING)
     return DEFAULT_POLICY_ID, SlaPolicySettings.model_validate(body) if body else default_sla_policy()
@@ -35,10 +37,12 @@ def start_timers(deps: Deps, ticket: Ticket, client_policy_id: str | None) -> di
     return sla_rules.start_sla(policy, policy_id, ticket.priority, ticket.created_at).to_dict()
 
 
-def on_change(before: Ticket, after: Ticket, now: datetime) -> dict[str, Any] | None:
-    """Move the timers for a status, priority or first-response change between two versions."""
+def on_change(before: Ticket, after: Ticket, now: datetime) -> tuple[Ticket, list[sla_rules.CounterDelta]]:
+    """Move the timers for a status, priority or first-response change between two versions,
+    and say what the SLA report counters gain from it."""
     if after.sla is None:
-        return None
+        return after, []
+    old = sla_rules.TicketSla.from_dict(before.sla) if before.sla else None
     state = sla_rules.TicketSla.from_dict(after.sla)
     if after.priority != before.priority:
         state = sla_rules.on_priority_change(state, after.priority)
@@ -48,7 +52,8 @@ def on_change(before: Ticket, after: Ticket, now: datetime) -> dict[str, Any] | 
         state = sla_rules.on_status_change(
             state, before.status, after.status, now, responded=after.first_response_at is not None
         )
-    return state.to_dict()
+    state, deltas = sla_rules.report_deltas(old, state, after.client_id, now)
+    return replace(after, sla=state.to_dict()), deltas
 
 
 def sla_view(ticket: Ticket, now: datetime) -> dict[str, Any] | None:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
-from typing import Any
 
+from regentra.cursors import scope_of
 from regentra.domain.enums import Channel, Status
 from regentra.domain.ids import is_valid_id, new_id
 from regentra.domain.priority import decide_priority
 from regentra.domain.tickets import Activity, Ticket, TicketPatch, apply_patch
-from regentra.cursors import scope_of
 from regentra.errors import ConcurrentUpdate, NotFound, ValidationFailed, VersionMismatch
 from regentra.identity import Principal
 from regentra.services import sla as sla_service
@@ -29,8 +28,11 @@ def create_ticket(principal: Principal, req: CreateTicket, deps: Deps) -> Ticket
         if req.client_id is not None or req.contact_id is not None or req.assignee_id is not None:
             raise ValidationFailed(
                 "Customers may not set client_id, contact_id or assignee_id.",
-                [{"field": f, "issue": "not allowed for customers"}
-                 for f in ("client_id", "contact_id", "assignee_id") if getattr(req, f) is not None],
+                [
+                    {"field": f, "issue": "not allowed for customers"}
+                    for f in ("client_id", "contact_id", "assignee_id")
+                    if getattr(req, f) is not None
+                ],
             )
         client_id, contact_id, channel = principal.client_id, principal.contact_id, Channel.PORTAL
     else:
@@ -66,7 +68,9 @@ def create_ticket(principal: Principal, req: CreateTicket, deps: Deps) -> Ticket
     )
     ticket = replace(ticket, sla=sla_service.start_timers(deps, ticket, client.sla_policy_id))
     created = Activity(
-        at=now, actor=principal.user_id, source=principal.source,
+        at=now,
+        actor=principal.user_id,
+        source=principal.source,
         change={"event": "created", "channel": str(channel), "priority": str(req.priority)},
     )
     return deps.tickets.insert(ticket, [created])
@@ -111,7 +115,9 @@ def list_tickets(principal: Principal, query: ListTicketsQuery, deps: Deps) -> P
         created_from=query.created_from,
         created_to=query.created_to,
     )
-    scope = scope_of("tickets", principal.tenant_id, principal.client_id if principal.is_customer else None, flt)
+    scope = scope_of(
+        "tickets", principal.tenant_id, principal.client_id if principal.is_customer else None, flt
+    )
     return deps.tickets.list(principal.tenant_id, flt, query.limit, query.cursor, scope)
 
 
@@ -132,7 +138,9 @@ def update_ticket(
             )
         now = deps.clock.now()
         priority = (
-            decide_priority(current.priority, req.priority, principal.source) if req.priority is not None else None
+            decide_priority(current.priority, req.priority, principal.source)
+            if req.priority is not None
+            else None
         )
         patch = TicketPatch(
             status=req.status,
@@ -141,19 +149,20 @@ def update_ticket(
             assignee_id=req.assignee_id,
             clear_assignee="assignee_id" in fields_set and req.assignee_id is None,
         )
-        updated, activity = apply_patch(current, patch, now=now, actor=principal.user_id, source=principal.source)
+        updated, activity = apply_patch(
+            current, patch, now=now, actor=principal.user_id, source=principal.source
+        )
         if not activity:
             return current
-        updated = replace(updated, sla=sla_service.on_change(current, updated, now))
+        updated, counters = sla_service.on_change(current, updated, now)
         try:
-            return deps.tickets.save(updated, activity)
+            return deps.tickets.save(updated, activity, counters=counters)
         except ConcurrentUpdate:
             if if_match is not None:
                 raise VersionMismatch("The ticket changed while saving; reload it.") from None
             if attempt == MAX_WRITE_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
-
 
 
 def create_ticket_view(
@@ -173,5 +182,10 @@ def create_ticket_view(
         raise ValidationFailed(
             "Idempotency-Key is too long.", [{"field": "Idempotency-Key", "issue": "over 255 characters"}]
         )
-    key = {"op": "create_ticket", "tenant": principal.tenant_id, "user": principal.user_id, "key": idempotency_key}
+    key = {
+        "op": "create_ticket",
+        "tenant": principal.tenant_id,
+        "user": principal.user_id,
+        "key": idempotency_key,
+    }
     return dict(deps.once.run_once(key, req.model_dump(mode="json"), compute))

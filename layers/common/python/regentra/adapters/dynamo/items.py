@@ -22,6 +22,8 @@ Ticket indexes (all projected ALL, sort key `activity_key` = <updated_at>#<id>, 
 from __future__ import annotations
 
 import json
+import zlib
+from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import (
@@ -34,7 +36,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from regentra.clock import iso
@@ -50,6 +52,14 @@ def ticket_pk(tenant_id: str, ticket_id: str) -> str:
 
 def activity_sort_key(updated_at_iso: str, ticket_id: str) -> str:
     return f"{updated_at_iso}#{ticket_id}"
+
+
+# Due items spread over shards so no single index partition takes every write.
+DUE_SHARDS = 8
+
+
+def due_shard(kind: str, ticket_id: str) -> str:
+    return f"{kind}#{zlib.crc32(ticket_id.encode()) % DUE_SHARDS}"
 
 
 class _Index(GlobalSecondaryIndex["Item"]):
@@ -92,6 +102,15 @@ class ByAssigneeIndex(_Index):
 
     assignee_key = UnicodeAttribute(hash_key=True)
     activity_key = UnicodeAttribute(range_key=True)
+
+
+class DueTimersIndex(GlobalSecondaryIndex["TicketItem"]):
+    class Meta:
+        index_name = "DueTimers"
+        projection = IncludeProjection(["kind", "tenant_id", "id", "due_kind"])
+
+    due_shard = UnicodeAttribute(hash_key=True)
+    due_key = UnicodeAttribute(range_key=True)
 
 
 class Item(Model):
@@ -139,10 +158,15 @@ class TicketItem(Item, discriminator="ticket"):
     assignee_key = UnicodeAttribute(null=True)
     activity_key = UnicodeAttribute()
 
+    due_shard = UnicodeAttribute(null=True)
+    due_key = UnicodeAttribute(null=True)
+    due_kind = UnicodeAttribute(null=True)
+
     by_tenant = ByTenantIndex()
     by_status = ByStatusIndex()
     by_client = ByClientIndex()
     by_assignee = ByAssigneeIndex()
+    due_timers = DueTimersIndex()
 
     def derive_keys(self) -> None:
         """Recompute every key from the ticket's own attributes (call before each write)."""
@@ -154,6 +178,17 @@ class TicketItem(Item, discriminator="ticket"):
         self.client_key = f"{prefix}#C#{self.client_id}"
         self.assignee_key = f"{prefix}#A#{self.assignee_id}" if self.assignee_id else None
         self.activity_key = activity_sort_key(iso(self.updated_at) or "", self.id)
+
+    def set_due(self, due: tuple[str, datetime] | None) -> None:
+        """Put the ticket in the sparse due index (or take it out): only tickets a schedule must
+        look at carry these attributes."""
+        if due is None:
+            self.due_shard = self.due_key = self.due_kind = None
+            return
+        kind, at = due
+        self.due_shard = due_shard(kind, self.id)
+        self.due_key = f"{iso(at)}#{self.tenant_id}#{self.id}"
+        self.due_kind = kind
 
 
 class ActivityItem(Item, discriminator="activity"):
@@ -253,8 +288,68 @@ class SettingsItem(Item, discriminator="settings"):
         return f"{tenant_prefix(tenant_id)}#SETTINGS", name.upper()
 
 
+class EventItem(Item, discriminator="event"):
+    """Outbox: an event written in the same transaction as the change it describes; the
+    stream publishes it. The sort key is the event's dedupe key, so it exists once."""
+
+    tenant_id = UnicodeAttribute()
+    ticket_id = UnicodeAttribute()
+    type = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    detail = JSONAttribute()
+
+    @classmethod
+    def for_ticket(cls, tenant_id: str, ticket_id: str, key: str) -> EventItem:
+        return cls(
+            pk=ticket_pk(tenant_id, ticket_id), sk=f"EVT#{key}", tenant_id=tenant_id, ticket_id=ticket_id
+        )
+
+
+class SlaStatsItem(Item, discriminator="sla_stats"):
+    """SLA report counters for one (day, client, priority), kept as tickets change."""
+
+    response_met = NumberAttribute(default=0)
+    response_breached = NumberAttribute(default=0)
+    response_count = NumberAttribute(default=0)
+    response_minutes = NumberAttribute(default=0)
+    resolution_met = NumberAttribute(default=0)
+    resolution_breached = NumberAttribute(default=0)
+    resolution_count = NumberAttribute(default=0)
+    resolution_minutes = NumberAttribute(default=0)
+    breaches = NumberAttribute(default=0)
+
+    FIELDS = (
+        "response_met",
+        "response_breached",
+        "response_count",
+        "response_minutes",
+        "resolution_met",
+        "resolution_breached",
+        "resolution_count",
+        "resolution_minutes",
+        "breaches",
+    )
+
+    @staticmethod
+    def partition(tenant_id: str) -> str:
+        return f"{tenant_prefix(tenant_id)}#SLA_STATS"
+
+    @staticmethod
+    def sort_key(day: str, client_id: str, priority: str) -> str:
+        return f"{day}#C#{client_id}#P#{priority}"
+
+
 ALL_MODELS: list[type[Item]] = [
-    Item, TicketItem, ActivityItem, CounterItem, ClientItem, ContactItem, LookupItem, SettingsItem,
+    Item,
+    TicketItem,
+    ActivityItem,
+    CounterItem,
+    ClientItem,
+    ContactItem,
+    LookupItem,
+    SettingsItem,
+    EventItem,
+    SlaStatsItem,
 ]
 
 

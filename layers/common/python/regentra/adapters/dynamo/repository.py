@@ -8,26 +8,31 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from regentra.adapters.dynamo.connection import ensure_configured
 from regentra.adapters.dynamo.items import (
+    DUE_SHARDS,
     ActivityItem,
     ClientItem,
     ContactItem,
     CounterItem,
+    EventItem,
     Item,
     LookupItem,
     SettingsItem,
+    SlaStatsItem,
     TicketItem,
     ticket_pk,
 )
-from regentra.cursors import decode_cursor, encode_cursor
+from regentra.clock import iso
 from regentra.config import get_settings
+from regentra.cursors import decode_cursor, encode_cursor
 from regentra.domain.enums import Channel, Priority, Status
-from regentra.domain.tickets import Activity, Ticket
+from regentra.domain.sla import CounterDelta
+from regentra.domain.tickets import Activity, DomainEvent, Ticket, next_due
 from regentra.errors import ConcurrentUpdate, Conflict
 from regentra.services.ports import Client, Contact, Page, TicketDetail, TicketFilter
 
@@ -45,6 +50,7 @@ def _cancel_reasons(exc: TransactWriteError) -> list[str | None]:
 
 
 # --- tickets -------------------------------------------------------------------------------------
+
 
 def ticket_to_item(ticket: Ticket) -> TicketItem:
     item = TicketItem(
@@ -75,6 +81,7 @@ def ticket_to_item(ticket: Ticket) -> TicketItem:
     if ticket.version:
         item.version = ticket.version
     item.derive_keys()
+    item.set_due(next_due(ticket))
     return item
 
 
@@ -113,7 +120,12 @@ def _activity_items(
     # The ticket version written with the entries orders them, even within one millisecond.
     return [
         ActivityItem.for_ticket(
-            tenant_id, ticket_id, f"{version:010d}.{i:03d}", at=a.at, actor=a.actor, source=a.source,
+            tenant_id,
+            ticket_id,
+            f"{version:010d}.{i:03d}",
+            at=a.at,
+            actor=a.actor,
+            source=a.source,
             change=a.change,
         )
         for i, a in enumerate(activity)
@@ -122,6 +134,22 @@ def _activity_items(
 
 def _item_to_activity(item: ActivityItem) -> Activity:
     return Activity(at=item.at, actor=item.actor, source=item.source, change=item.change)
+
+
+def _counter_updates(tenant_id: str, counters: list[CounterDelta]) -> list[tuple[SlaStatsItem, list[Any]]]:
+    """One ADD update per counter item (a transaction may touch an item only once)."""
+    merged: dict[str, dict[str, float]] = {}
+    for c in counters:
+        key = SlaStatsItem.sort_key(c.day, c.client_id, c.priority)
+        merged.setdefault(key, {})
+        merged[key][c.field] = merged[key].get(c.field, 0) + c.amount
+    out = []
+    for sk, fields in merged.items():
+        stats = SlaStatsItem(pk=SlaStatsItem.partition(tenant_id), sk=sk)
+        actions = [getattr(SlaStatsItem, f).add(v) for f, v in sorted(fields.items()) if v]
+        if actions:
+            out.append((stats, [*actions, SlaStatsItem.kind.set(SlaStatsItem)]))
+    return out
 
 
 class _Paged:
@@ -148,16 +176,14 @@ class _Paged:
             filter_condition=filter_condition,
             scan_index_forward=not newest_first,
             last_evaluated_key=start,
-            page_size=max(limit, 25),
+            page_size=limit + 1,  # one more than asked tells whether there is a next page
         )
         items: list[Any] = []
         for item in results:
             if len(items) == limit:
                 # There is at least one more: the cursor points after the last item returned.
                 last = items[-1]
-                position = {
-                    a: {"S": getattr(last, _python_name(type(last), a))} for a in key_attrs
-                }
+                position = {a: {"S": getattr(last, _python_name(type(last), a))} for a in key_attrs}
                 return items, encode_cursor(secret, scope, position)
             items.append(item)
         return items, None
@@ -199,14 +225,30 @@ class DynamoTicketRepository(_Paged):
             return None
         return item_to_ticket(item)
 
-    def save(self, ticket: Ticket, activity: list[Activity]) -> Ticket:
+    def save(
+        self,
+        ticket: Ticket,
+        activity: list[Activity],
+        *,
+        events: list[DomainEvent] | None = None,
+        counters: list[CounterDelta] | None = None,
+    ) -> Ticket:
+        """Write `ticket` if the stored version is still `ticket.version`, with its activity,
+        outbox events and report counters in the same transaction (all or nothing)."""
         item = ticket_to_item(ticket)  # pynamodb conditions the write on item.version == ticket.version
+        events, counters = events or [], counters or []
         try:
-            if activity:
+            if activity or events or counters:
                 with TransactWrite(connection=self._conn) as tx:
                     tx.save(item)
                     for act in _activity_items(ticket.tenant_id, ticket.id, ticket.version + 1, activity):
                         tx.save(act)
+                    for ev in events:
+                        ev_item = EventItem.for_ticket(ticket.tenant_id, ticket.id, ev.key)
+                        ev_item.type, ev_item.at, ev_item.detail = ev.type, ev.at, ev.detail
+                        tx.save(ev_item, condition=EventItem.pk.does_not_exist())
+                    for stats, actions in _counter_updates(ticket.tenant_id, counters):
+                        tx.update(stats, actions=actions)
             else:
                 item.save()
         except (TransactWriteError, PutError) as exc:
@@ -214,6 +256,27 @@ class DynamoTicketRepository(_Paged):
                 raise ConcurrentUpdate(f"ticket {ticket.id} changed since version {ticket.version}") from exc
             raise
         return replace(ticket, version=int(item.version))
+
+    def due(self, kind: str, now: datetime, page_size: int = 100) -> Iterator[tuple[str, str]]:
+        """(tenant, ticket id) of every ticket whose `kind` moment is at or before `now`,
+        read from the sparse due index shard by shard: the cost grows with what is due."""
+        bound = f"{iso(now)}~"  # '~' sorts after the '#tenant#id' suffix of any key at `now`
+        for n in range(DUE_SHARDS):
+            for item in TicketItem.due_timers.query(
+                f"{kind}#{n}", range_key_condition=TicketItem.due_key <= bound, page_size=page_size
+            ):
+                yield item.tenant_id, item.id
+
+    def sla_stats(
+        self, tenant_id: str, first_day: str, last_day: str
+    ) -> Iterator[tuple[str, str, str, dict[str, float]]]:
+        """(day, client, priority, counters) for the days in [first_day, last_day]: one Query."""
+        for item in SlaStatsItem.query(
+            SlaStatsItem.partition(tenant_id),
+            range_key_condition=SlaStatsItem.sk.between(first_day, last_day + "~"),
+        ):
+            day, _, client, _, priority = item.sk.split("#", 4)
+            yield day, client, priority, {f: float(getattr(item, f) or 0) for f in SlaStatsItem.FIELDS}
 
     def list(
         self, tenant_id: str, flt: TicketFilter, limit: int, cursor: str | None, scope: str
@@ -272,19 +335,31 @@ class DynamoTicketRepository(_Paged):
 
 # --- clients and contacts --------------------------------------------------------------------------
 
+
 def _client_from(item: ClientItem) -> Client:
     return Client(
-        tenant_id=item.tenant_id, id=item.id, name=item.name, vip=bool(item.vip),
-        email_domains=tuple(item.email_domains or ()), sla_policy_id=item.sla_policy_id,
-        created_at=item.created_at, updated_at=item.updated_at, version=int(item.version or 0),
+        tenant_id=item.tenant_id,
+        id=item.id,
+        name=item.name,
+        vip=bool(item.vip),
+        email_domains=tuple(str(d) for d in item.email_domains or ()),
+        sla_policy_id=item.sla_policy_id,
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+        version=int(item.version or 0),
     )
 
 
 def _client_item(client: Client) -> ClientItem:
     item = ClientItem(
-        tenant_id=client.tenant_id, id=client.id, name=client.name, vip=client.vip,
-        email_domains=list(client.email_domains), sla_policy_id=client.sla_policy_id,
-        created_at=client.created_at, updated_at=client.updated_at,
+        tenant_id=client.tenant_id,
+        id=client.id,
+        name=client.name,
+        vip=client.vip,
+        email_domains=list(client.email_domains),
+        sla_policy_id=client.sla_policy_id,
+        created_at=client.created_at,
+        updated_at=client.updated_at,
     )
     if client.version:
         item.version = client.version
@@ -294,16 +369,27 @@ def _client_item(client: Client) -> ClientItem:
 
 def _contact_from(item: ContactItem) -> Contact:
     return Contact(
-        tenant_id=item.tenant_id, id=item.id, client_id=item.client_id, name=item.name,
-        email=item.email, phone=item.phone, created_at=item.created_at, updated_at=item.updated_at,
+        tenant_id=item.tenant_id,
+        id=item.id,
+        client_id=item.client_id,
+        name=item.name,
+        email=item.email,
+        phone=item.phone,
+        created_at=item.created_at,
+        updated_at=item.updated_at,
         version=int(item.version or 0),
     )
 
 
 def _contact_item(contact: Contact) -> ContactItem:
     item = ContactItem(
-        tenant_id=contact.tenant_id, id=contact.id, client_id=contact.client_id, name=contact.name,
-        email=contact.email, phone=contact.phone, created_at=contact.created_at,
+        tenant_id=contact.tenant_id,
+        id=contact.id,
+        client_id=contact.client_id,
+        name=contact.name,
+        email=contact.email,
+        phone=contact.phone,
+        created_at=contact.created_at,
         updated_at=contact.updated_at,
     )
     if contact.version:
@@ -356,8 +442,14 @@ class DynamoDirectoryRepository(_Paged):
     def list_clients(self, tenant_id: str, limit: int, cursor: str | None, scope: str) -> Page[Client]:
         pk, _ = ClientItem.key(tenant_id, "")
         items, nxt = self._page(
-            ClientItem.query, pk, limit=limit, cursor=cursor, scope=scope, key_attrs=("PK", "SK"),
-            newest_first=False, range_key_condition=ClientItem.sk.startswith("CLIENT#"),
+            ClientItem.query,
+            pk,
+            limit=limit,
+            cursor=cursor,
+            scope=scope,
+            key_attrs=("PK", "SK"),
+            newest_first=False,
+            range_key_condition=ClientItem.sk.startswith("CLIENT#"),
         )
         return Page([_client_from(i) for i in items], nxt)
 
@@ -379,7 +471,9 @@ class DynamoDirectoryRepository(_Paged):
 
     def get_contact(self, tenant_id: str, contact_id: str) -> Contact | None:
         try:
-            return _contact_from(ContactItem.get(*ContactItem.key(tenant_id, contact_id), consistent_read=True))
+            return _contact_from(
+                ContactItem.get(*ContactItem.key(tenant_id, contact_id), consistent_read=True)
+            )
         except ContactItem.DoesNotExist:
             return None
 
@@ -413,11 +507,29 @@ class DynamoDirectoryRepository(_Paged):
     ) -> Page[Contact]:
         pk, _ = ContactItem.key(tenant_id, "")
         items, nxt = self._page(
-            ContactItem.query, pk, limit=limit, cursor=cursor, scope=scope, key_attrs=("PK", "SK"),
-            newest_first=False, range_key_condition=ContactItem.sk.startswith("CONTACT#"),
+            ContactItem.query,
+            pk,
+            limit=limit,
+            cursor=cursor,
+            scope=scope,
+            key_attrs=("PK", "SK"),
+            newest_first=False,
+            range_key_condition=ContactItem.sk.startswith("CONTACT#"),
             filter_condition=(ContactItem.client_id == client_id) if client_id else None,
         )
         return Page([_contact_from(i) for i in items], nxt)
+
+    def client_uses_policy(self, tenant_id: str, policy_id: str) -> bool:
+        """Whether any client of the tenant is assigned this SLA policy (one Query of its clients)."""
+        pk, _ = ClientItem.key(tenant_id, "")
+        for _ in ClientItem.query(
+            pk,
+            range_key_condition=ClientItem.sk.startswith("CLIENT#"),
+            filter_condition=ClientItem.sla_policy_id == policy_id,
+            limit=1,
+        ):
+            return True
+        return False
 
     def contact_by_email(self, tenant_id: str, email: str) -> Contact | None:
         try:
@@ -428,6 +540,7 @@ class DynamoDirectoryRepository(_Paged):
 
 
 # --- settings --------------------------------------------------------------------------------------
+
 
 class DynamoSettingsRepository:
     def __init__(self) -> None:
@@ -444,6 +557,23 @@ class DynamoSettingsRepository:
         # Settings are whole documents, last writer wins.
         SettingsItem(pk=pk, sk=sk, tenant_id=tenant_id, name=name, body=body, updated_at=now).save()
 
+    def list_settings(self, tenant_id: str, prefix: str) -> list[dict[str, Any]]:
+        pk, sk_prefix = SettingsItem.key(tenant_id, prefix)
+        return [
+            dict(i.body)
+            for i in SettingsItem.query(pk, range_key_condition=SettingsItem.sk.startswith(sk_prefix))
+        ]
+
+    def delete_settings(self, tenant_id: str, name: str) -> bool:
+        pk, sk = SettingsItem.key(tenant_id, name)
+        try:
+            SettingsItem(pk=pk, sk=sk).delete(condition=SettingsItem.pk.exists())
+        except DeleteError as exc:
+            if _condition_failed(exc):
+                return False
+            raise
+        return True
+
     def put_channels(
         self, tenant_id: str, body: dict[str, Any], previous: dict[str, Any] | None, now: datetime
     ) -> None:
@@ -454,7 +584,9 @@ class DynamoSettingsRepository:
             ("SMS", n) for n in previous.get("sms_numbers", [])
         }
         pk, sk = SettingsItem.key(tenant_id, "channels")
-        settings_item = SettingsItem(pk=pk, sk=sk, tenant_id=tenant_id, name="channels", body=body, updated_at=now)
+        settings_item = SettingsItem(
+            pk=pk, sk=sk, tenant_id=tenant_id, name="channels", body=body, updated_at=now
+        )
         try:
             with TransactWrite(connection=self._conn) as tx:
                 tx.save(settings_item)
@@ -479,7 +611,8 @@ class DynamoSettingsRepository:
 
     def tenant_for_channel(self, channel: str, address: str) -> str | None:
         try:
-            return str(LookupItem.get(*LookupItem.channel_key(channel, address), consistent_read=True).tenant_id)
+            return str(
+                LookupItem.get(*LookupItem.channel_key(channel, address), consistent_read=True).tenant_id
+            )
         except LookupItem.DoesNotExist:
             return None
-

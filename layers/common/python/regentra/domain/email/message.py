@@ -34,9 +34,11 @@ __all__ = [
     "GUARD_HEADERS",
     "Attachment",
     "InboundEmail",
+    "decode_bytes",
     "decode_header_value",
     "normalise",
     "normalise_message_id",
+    "parse_headers",
     "parse_message_ids",
 ]
 
@@ -108,6 +110,17 @@ class Attachment:
 
 @dataclass(frozen=True)
 class InboundEmail:
+    """One inbound message, decoded.
+
+    Message-IDs are in ``<id>`` form; ``references`` keeps the header's order (oldest first).
+    Addresses are lower-cased; ``from_address`` is None when the sender is missing or not an
+    address. ``date`` is timezone-aware (UTC when the header gave none) or None.
+    ``headers``: the ``GUARD_HEADERS`` present, lower-cased names, decoded values (repeats
+    joined with ", "). ``text``: the readable body (``html_derived`` when it came from HTML),
+    quoted history included — see ``reply.visible_reply``. ``problems``: what was malformed
+    or guessed. ``raw``: the bytes as received (for the bounce detectors and the archive).
+    """
+
     message_id: str | None
     in_reply_to: str | None
     references: tuple[str, ...]
@@ -357,18 +370,43 @@ def _filename(part: Message) -> str | None:
     return decode_header_value(name) or None
 
 
+_REPORT_TYPES = frozenset(
+    (
+        "message/delivery-status",
+        "message/global-delivery-status",
+        "message/disposition-notification",
+        "text/rfc822-headers",
+    )
+)
+_DEFAULT_NAMES = {
+    "message/rfc822": "message.eml",
+    "message/delivery-status": "delivery-status.txt",
+    "message/global-delivery-status": "delivery-status.txt",
+    "message/disposition-notification": "disposition-notification.txt",
+    "text/rfc822-headers": "returned-headers.txt",
+}
+
+
 def _safe_filename(name: str | None, content_type: str, index: int) -> str:
     if name:
         name = re.split(r"[\\/]", name)[-1]
         name = "".join(ch for ch in name if ch >= " " and ch != "\x7f").strip().strip(".")
         name = name[:200]
     if not name:
+        default = _DEFAULT_NAMES.get(content_type)
         ext = mimetypes.guess_extension(content_type) or ".bin"
-        name = f"attachment-{index}{'.eml' if content_type == 'message/rfc822' else ext}"
+        name = f"attachment-{index}-{default}" if default else f"attachment-{index}{ext}"
     return name
 
 
 def _payload_bytes(part: Message, problems: list[str]) -> bytes:
+    if _content_type(part) in _REPORT_TYPES and isinstance(part.get_payload(), list):
+        # the parser splits a report into its header blocks: put them back together
+        blocks = [b for b in part.get_payload() if isinstance(b, Message)]
+        try:
+            return b"\n".join(block.as_bytes() for block in blocks)
+        except Exception:
+            return b""
     if _content_type(part) == "message/rfc822" or part.is_multipart():
         inner = part.get_payload()
         if isinstance(inner, list):
@@ -476,6 +514,9 @@ def _body_of(part: Message, walk: _Walk, depth: int) -> None:
         return
     content_type = _content_type(part)
     maintype = content_type.split("/", 1)[0]
+    if content_type in _REPORT_TYPES:
+        _add_attachment(walk, part, inline=False)
+        return
     if part.is_multipart() and content_type != "message/rfc822":
         children = [c for c in (part.get_payload() or []) if isinstance(c, Message)]
         if content_type == "multipart/alternative":
@@ -498,9 +539,6 @@ def _body_of(part: Message, walk: _Walk, depth: int) -> None:
             walk.html_used = True
         if text.strip():
             walk.plain.append(text)
-        return
-    if content_type == "message/delivery-status" or content_type == "text/rfc822-headers":
-        _add_attachment(walk, part, inline=False)
         return
     if maintype == "multipart":
         # a multipart whose boundary never appears: its body is all we have

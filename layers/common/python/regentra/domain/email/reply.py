@@ -248,7 +248,7 @@ def _extend_up(lines: list[str], start: int, floor: int) -> int:
 
 def _hard_cut(lines: list[str]) -> int:
     for i, line in enumerate(lines):
-        if _is_quoted(line):
+        if not line or _is_quoted(line):
             continue
         if (
             _SIG_DELIMITER.match(line)
@@ -258,7 +258,7 @@ def _hard_cut(lines: list[str]) -> int:
             or _is_tagline(line)
         ):
             return i
-        if len(line) <= _MAX_HEADER_LINE * 2 and _ONE_LINE_HEADER.search(line):
+        if line.count(":") >= 3 and len(line) <= _MAX_HEADER_LINE * 2 and _ONE_LINE_HEADER.search(line):
             return i
         if _header_block_at(lines, i):
             return _extend_up(lines, i, 0)
@@ -266,18 +266,47 @@ def _hard_cut(lines: list[str]) -> int:
 
 
 def _attribution_text(text: str) -> bool:
-    text = _WRAPPING.sub("", text.strip()).strip()
+    text = text.strip()
+    if text[:1] in ("-", "=") or text[-1:] in ("-", "="):
+        text = _WRAPPING.sub("", text).strip()
     if not text or len(text) > 300 or text.startswith(">"):
         return False
-    if _WROTE_END.search(text) or _CJK_WROTE_END.search(text):
+    tail = text[-60:]  # the verb or the address closes the line: search only there
+    if _WROTE_END.search(tail) or _CJK_WROTE_END.search(tail):
         # "John wrote:" alone is enough with its colon; otherwise want a date or an address.
-        return bool(_DIGIT.search(text) or _EMAIL.search(text) or text.rstrip().endswith((":", "：")))
+        return bool(_DIGIT.search(text) or "@" in text or text.endswith((":", "：")))
     # "<date>, <name> <address>:" (Gmail in several locales, Yahoo, Zoho, …)
-    return bool(_DIGIT.search(text) and _EMAIL.search(text) and _ENDS_AFTER_ADDRESS.search(text))
+    if not text.endswith((":", "：")) or "@" not in text or not _DIGIT.search(text):
+        return False
+    return bool(_ENDS_AFTER_ADDRESS.search(tail) and _EMAIL.search(text))
 
 
-def _attribution_at(lines: list[str], i: int) -> int:
+_WROTE_LAST_WORDS = frozenset(
+    _words(
+        "wrote writes written schrieb geschrieben écrit scritto scrisse escribió escreveu escrito schreef "
+        "napisał(a) napisała napisał napisala kirjoitti følgende skrev skrifaði написал(а) написала "
+        "написал yazdı írta napsala napsal napísal napisao έγραψε כתב",
+        " ",
+    )
+)
+_CJK_ENDINGS = ("写道", "寫道", "のメッセージ", "님이 작성", "님이 씀")
+
+
+def _may_end_attribution(line: str) -> bool:
+    """Cheap test on the last line of a candidate: a colon, a "wrote" verb or a CJK ending."""
+    tail = line.rstrip(" \t-=")
+    if tail.endswith((":", "：")):
+        return True
+    words = tail.rsplit(None, 1)
+    if words and words[-1].lower().strip("\"'") in _WROTE_LAST_WORDS:
+        return True
+    return tail.endswith(_CJK_ENDINGS)
+
+
+def _attribution_at(lines: list[str], i: int, may_end: list[bool]) -> int:
     """Number of lines of an attribution starting at ``i`` (0 when there is none)."""
+    if not any(may_end[i : i + 3]):
+        return 0
     line = lines[i]
     if _is_blank(line) or _is_quoted(line) or len(line) > _MAX_HEADER_LINE:
         return 0
@@ -292,7 +321,7 @@ def _attribution_at(lines: list[str], i: int) -> int:
         if span > 1 and parts[-1].rstrip().endswith((".", "!", "?")):
             return 0
         parts.append(nxt.strip())
-        if _attribution_text(" ".join(parts)):
+        if may_end[j] and _attribution_text(" ".join(parts)):
             after = j + 1
             # An attribution closes its paragraph.
             if after >= len(lines) or _is_blank(lines[after]) or _is_quoted(lines[after]):
@@ -300,9 +329,10 @@ def _attribution_at(lines: list[str], i: int) -> int:
     return 0
 
 
-def _is_wrapped_quote(lines: list[str], i: int) -> bool:
+def _is_wrapped_quote(lines: list[str], i: int, end: int | None = None) -> bool:
     """An unquoted line that is really the tail of a long quoted line its client wrapped."""
-    if i == 0 or i + 1 >= len(lines):
+    limit = len(lines) if end is None else end
+    if i == 0 or i + 1 >= limit:
         return False
     prev, line, nxt = lines[i - 1], lines[i], lines[i + 1]
     return (
@@ -314,8 +344,8 @@ def _is_wrapped_quote(lines: list[str], i: int) -> bool:
     )
 
 
-def _in_quote(lines: list[str], i: int) -> bool:
-    return _is_quoted(lines[i]) or _is_blank(lines[i]) or _is_wrapped_quote(lines, i)
+def _in_quote(lines: list[str], i: int, end: int | None = None) -> bool:
+    return _is_quoted(lines[i]) or _is_blank(lines[i]) or _is_wrapped_quote(lines, i, end)
 
 
 def _quote_block_end(lines: list[str], start: int) -> int:
@@ -327,9 +357,10 @@ def _quote_block_end(lines: list[str], start: int) -> int:
 
 
 def _cut_attributions(lines: list[str]) -> list[str]:
+    may_end = [bool(line) and _may_end_attribution(line) for line in lines]
     i = 0
     while i < len(lines):
-        span = _attribution_at(lines, i)
+        span = _attribution_at(lines, i, may_end)
         if not span:
             i += 1
             continue
@@ -349,21 +380,22 @@ _DASH_NAME = re.compile(r"^-[^\W\d_][\w.'-]*(?:\s+[^\W\d_][\w.'-]*){0,3}\s*$")
 
 
 def _trim_tail(lines: list[str]) -> list[str]:
+    """Drop trailing blank lines, quote blocks and a "-Name" sign-off (indices: linear time)."""
+    end = len(lines)
     while True:
-        before = len(lines)
-        while lines and _is_blank(lines[-1]):
-            lines = lines[:-1]
-        # trailing quote block
-        k = len(lines)
-        while k > 0 and _in_quote(lines, k - 1):
+        before = end
+        while end and _is_blank(lines[end - 1]):
+            end -= 1
+        k = end
+        while k > 0 and _in_quote(lines, k - 1, end):
             k -= 1
-        if k < len(lines) and any(_is_quoted(x) for x in lines[k:]):
-            lines = lines[:k]
+        if k < end and any(_is_quoted(x) for x in lines[k:end]):
+            end = k
         # a lone "-Name" sign-off under a blank line
-        if len(lines) >= 2 and _DASH_NAME.match(lines[-1]) and _is_blank(lines[-2]):
-            lines = lines[:-1]
-        if len(lines) == before:
-            return lines
+        if end >= 2 and _DASH_NAME.match(lines[end - 1]) and _is_blank(lines[end - 2]):
+            end -= 1
+        if end == before:
+            return lines[:end]
 
 
 def visible_reply(text: str) -> str:
@@ -380,6 +412,7 @@ def visible_reply(text: str) -> str:
     lines = lines[: _hard_cut(lines)]
     lines = _cut_attributions(lines)
     lines = _trim_tail(lines)
-    while lines and _is_blank(lines[0]):
-        lines = lines[1:]
-    return "\n".join(lines)
+    start = 0
+    while start < len(lines) and _is_blank(lines[start]):
+        start += 1
+    return "\n".join(lines[start:])
