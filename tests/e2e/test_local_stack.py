@@ -67,3 +67,35 @@ def test_local_routes_reject_bad_input(local_stack):
     assert s.request("POST", "/_local/clock", {"advance_minutes": "soon"})[0] == 400
     assert s.request("GET", "/nowhere")[0] == 404
     assert s.request("GET", "/tickets")[0] == 401
+
+
+def test_watch_a_ticket_go_at_risk_breached_and_auto_close(local_stack):
+    """Advancing the local clock runs the SLA sweep and auto-close schedules from template.yaml."""
+    s = local_stack
+    tech = s.token(tenant_id="demo-msp", role="technician", user_id="tom-tech")
+    client = s.request("GET", "/tickets", token=tech)[1]["items"][0]["client_id"]
+    status, t = s.request("POST", "/tickets", {"subject": "Server down", "priority": "CRITICAL",
+                                               "client_id": client}, token=tech)
+    assert status == 201
+    path = f"/tickets/{t['id']}"
+
+    def sweep_events() -> list[dict]:
+        return [a["change"] for a in s.request("GET", path, token=tech)[1]["activity"]
+                if a["source"] == "schedule:sla_sweep"]
+
+    s.request("POST", "/_local/clock", {"advance_minutes": 23})  # CRITICAL response: 30 min, at risk at 22.5
+    ticket = s.request("GET", path, token=tech)[1]
+    assert ticket["sla"]["response"]["status"] == "AT_RISK"
+    assert sweep_events() == [{"event": "sla_at_risk", "timer": "response"}]
+    s.request("POST", "/_local/clock", {"advance_minutes": 8})
+    assert s.request("GET", path, token=tech)[1]["sla"]["status"] == "BREACHED"
+    assert {"event": "sla_breached", "timer": "response"} in sweep_events()
+
+    assert s.request("PATCH", path, {"status": "RESOLVED"}, token=tech)[0] == 200
+    s.request("POST", "/_local/clock", {"advance_minutes": 24 * 60 - 2})
+    assert s.request("GET", path, token=tech)[1]["status"] == "RESOLVED"
+    s.request("POST", "/_local/clock", {"advance_minutes": 3})  # schedules fire on whole minutes: <= 1 min late
+    closed = s.request("GET", path, token=tech)[1]
+    assert closed["status"] == "CLOSED"
+    assert closed["activity"][-1]["change"]["event"] == "auto_closed"
+    assert closed["sla"]["response"]["status"] == "BREACHED"  # a breach is permanent

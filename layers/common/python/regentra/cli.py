@@ -6,6 +6,8 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
+from regentra.cli_calendar import add_parser as add_calendar
+
 
 def _local(args: argparse.Namespace) -> int:
     from regentra.local.runtime import serve
@@ -22,12 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     local.add_argument("--data-dir", default=".regentra")
     local.add_argument("--no-demo", action="store_true", help="do not seed the demo tenant")
     local.set_defaults(func=_local)
-    try:
-        from regentra.cli_calendar import add_parser as add_calendar
-    except ImportError:  # pragma: no cover - only while the calendar CLI is absent
-        pass
-    else:
-        add_calendar(sub)
+    add_calendar(sub)
     return parser
 
 
