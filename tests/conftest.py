@@ -96,6 +96,16 @@ class Api:
 
         return self.gateway.invoke(function, schedule_event(function, get_clock().now()))  # type: ignore[no-any-return]
 
+    def events(self, ticket_id: str | None = None) -> list[dict[str, Any]]:
+        """Events this tenant published to the (local) bus, optionally for one ticket."""
+        from regentra.local.sinks import sink
+
+        return [
+            e for e in sink("events").items()
+            if e["detail"].get("tenant_id") == self.tenant_id
+            and (ticket_id is None or e["detail"].get("ticket_id") == ticket_id)
+        ]
+
     def call(
         self,
         method: str,
@@ -116,17 +126,35 @@ class Api:
 
 
 @pytest.fixture(scope="session")
-def gateway(ddb_endpoint: str, template: Any) -> Any:
+def gateway(ddb_endpoint: str, template: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The local gateway exactly as `regentra local` wires it: handlers from the template, the
+    table stream drained into the stream functions after every call, side effects in local sinks."""
+    from regentra.config import reset_settings
     from regentra.local.functions import FunctionHost
     from regentra.local.gateway import Gateway
     from regentra.local.scheduler import LocalClock, Scheduler
+    from regentra.local.sinks import reset_sinks
+    from regentra.local.streams import StreamPoller
     from regentra.local.tables import local_table_name
 
+    data_dir = tmp_path_factory.mktemp("regentra-data")
+    os.environ["REGENTRA_DATA_DIR"] = str(data_dir)
+    reset_settings()
+    reset_sinks()
     host = FunctionHost(
         template, {n: local_table_name(n) for n in template.tables()}, fallback_env=dict(os.environ)
     )
+    poller = StreamPoller(template.stream_triggers(), ddb_endpoint, host.invoke)
+
+    def invoke(function: str, event: dict[str, Any]) -> Any:
+        result = host.invoke(function, event)
+        poller.drain()
+        return result
+
     local_clock = LocalClock()
-    return Gateway(template.routes(), host.invoke, local_clock, Scheduler([], local_clock, host.invoke))
+    gw = Gateway(template.routes(), invoke, local_clock, Scheduler([], local_clock, invoke))
+    gw.streams = poller
+    return gw
 
 
 @pytest.fixture()

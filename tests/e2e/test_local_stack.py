@@ -90,6 +90,8 @@ def test_watch_a_ticket_go_at_risk_breached_and_auto_close(local_stack):
     s.request("POST", "/_local/clock", {"advance_minutes": 8})
     assert s.request("GET", path, token=tech)[1]["sla"]["status"] == "BREACHED"
     assert {"event": "sla_breached", "timer": "response"} in sweep_events()
+    published = [e for e in s.request("GET", "/_local/events")[1]["items"] if e["detail"]["ticket_id"] == t["id"]]
+    assert [e["type"] for e in published] == ["SlaAtRisk", "SlaBreached"]
 
     assert s.request("PATCH", path, {"status": "RESOLVED"}, token=tech)[0] == 200
     s.request("POST", "/_local/clock", {"advance_minutes": 24 * 60 - 2})

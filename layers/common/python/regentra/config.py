@@ -18,6 +18,9 @@ class Settings(BaseModel):
     max_body_bytes: int = 256 * 1024
     idempotency_ttl_seconds: int = 24 * 3600
     service_name: str = "regentra"
+    event_bus_name: str = "default"
+    # Set by `regentra local`: side effects (events, mail, SMS) go to local sinks in this folder.
+    local_data_dir: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -31,6 +34,8 @@ def get_settings() -> Settings:
         cursor_secret=env.get("CURSOR_SECRET", "regentra-local-cursor-secret"),
         max_body_bytes=int(env.get("MAX_BODY_BYTES", str(256 * 1024))),
         service_name=env.get("POWERTOOLS_SERVICE_NAME", "regentra"),
+        event_bus_name=env.get("EVENT_BUS_NAME", "default"),
+        local_data_dir=env.get("REGENTRA_DATA_DIR") or None,
     )
 
 

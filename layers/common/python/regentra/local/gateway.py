@@ -77,6 +77,7 @@ class Gateway:
         clock: LocalClock,
         scheduler: Scheduler,
         tokens: TokenStore | None = None,
+        local_routes: dict[tuple[str, str], Callable[[Any], tuple[int, Any]]] | None = None,
     ) -> None:
         self.routes = routes
         self.invoke = invoke
@@ -88,6 +89,7 @@ class Gateway:
             ("POST", "/_local/token"): self.tokens.issue,
             ("GET", "/_local/clock"): lambda _: (200, {"now": self._now()}),
             ("POST", "/_local/clock"): self._advance_clock,
+            **(local_routes or {}),
         }
 
     def _now(self) -> str:

@@ -17,6 +17,8 @@ from regentra.local.dynamodb_local import DynamoDBLocal
 from regentra.local.functions import FunctionHost
 from regentra.local.gateway import Gateway
 from regentra.local.scheduler import LocalClock, Scheduler
+from regentra.local.sinks import reset_sinks, sink
+from regentra.local.streams import StreamPoller
 from regentra.local.tables import ensure_tables, local_table_name
 from regentra.local.template import Template
 
@@ -91,11 +93,21 @@ class LocalStack:
         import boto3
 
         ensure_tables(self.template, boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1"))
+        reset_sinks()
+        sink("events", self.data_dir)  # side effects land in the data dir and survive a restart
         self.clock = LocalClock(self.data_dir / "clock.json")
         set_clock(self.clock)
         self.functions = host
-        self.scheduler = Scheduler(self.template.schedules(), self.clock, host.invoke)
-        self.gateway = Gateway(self.template.routes(), host.invoke, self.clock, self.scheduler)
+        self.streams = StreamPoller(
+            self.template.stream_triggers(), endpoint, host.invoke, self.data_dir / "streams.json"
+        )
+        self.streams.drain()  # whatever was written while nobody was polling
+        invoke = self.invoke_and_drain
+        self.scheduler = Scheduler(self.template.schedules(), self.clock, invoke)
+        self.gateway = Gateway(
+            self.template.routes(), invoke, self.clock, self.scheduler,
+            local_routes={("GET", "/_local/events"): lambda _: (200, {"items": sink("events").items()})},
+        )
         if self.demo:
             from regentra.local.demo import seed
             from regentra.services.deps import default_deps
@@ -106,6 +118,12 @@ class LocalStack:
         threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
         threading.Thread(target=self._tick, name="scheduler", daemon=True).start()
         return self
+
+    def invoke_and_drain(self, function: str, event: dict[str, Any]) -> Any:
+        """Invoke a function, then hand what it wrote to the stream functions (events, mail)."""
+        result = self.functions.invoke(function, event)
+        self.streams.drain()
+        return result
 
     def _tick(self) -> None:
         while not self._stop.wait(TICK_SECONDS):

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from regentra.clock import Clock, get_clock
-from regentra.services.ports import DirectoryRepository, RunOnce, SettingsRepository, TicketRepository
+from regentra.config import get_settings
+from regentra.services.ports import (
+    DirectoryRepository,
+    EventPublisher,
+    RunOnce,
+    SettingsRepository,
+    TicketRepository,
+)
 
 
 @dataclass
@@ -43,3 +50,17 @@ def default_deps() -> Deps:
 
 def reset_deps() -> None:
     _dynamo_repositories.cache_clear()
+
+
+def event_publisher() -> EventPublisher:
+    """EventBridge in AWS; the local event sink under `regentra local`."""
+    settings = get_settings()
+    if settings.local_data_dir is not None:
+        from pathlib import Path
+
+        from regentra.local.sinks import LocalEventBus, sink
+
+        return LocalEventBus(sink("events", Path(settings.local_data_dir)))
+    from regentra.adapters.events import EventBridgePublisher
+
+    return EventBridgePublisher(settings)

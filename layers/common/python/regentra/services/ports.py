@@ -122,3 +122,9 @@ class RunOnce(Protocol):
     def run_once(
         self, key: dict[str, Any], payload: dict[str, Any], compute: Callable[[], dict[str, Any]]
     ) -> Any: ...
+
+
+class EventPublisher(Protocol):
+    """Where domain events go: the EventBridge bus in AWS, a local sink locally."""
+
+    def publish(self, events: list[dict[str, Any]]) -> None: ...

@@ -1,0 +1,55 @@
+"""Where the local stack's outbound side effects land, so the API and the UI can show them:
+events that would go to EventBridge, and (later) mail and SMS. Kept in memory and appended
+to JSON-lines files in the data dir, so they survive a restart."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+
+class LocalSink:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self._items: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        if path is not None and path.exists():
+            self._items = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+    def append(self, item: dict[str, Any]) -> None:
+        with self._lock:
+            self._items.append(item)
+            if self.path is not None:
+                with self.path.open("a") as fh:
+                    fh.write(json.dumps(item, default=str) + "\n")
+
+    def items(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._items)
+
+
+class LocalEventBus:
+    """The EventPublisher port, locally: events land in a sink (GET /_local/events)."""
+
+    def __init__(self, sink: LocalSink) -> None:
+        self.sink = sink
+
+    def publish(self, events: list[dict[str, Any]]) -> None:
+        for e in events:
+            self.sink.append({"id": e["id"], "type": e["type"], "at": e["at"], "detail": e["detail"]})
+
+
+_sinks: dict[str, LocalSink] = {}
+
+
+def sink(name: str, data_dir: Path | None = None) -> LocalSink:
+    """The process-wide sink of that name (created on first use, in the data dir if given)."""
+    if name not in _sinks:
+        _sinks[name] = LocalSink(data_dir / f"{name}.jsonl" if data_dir else None)
+    return _sinks[name]
+
+
+def reset_sinks() -> None:
+    _sinks.clear()
