@@ -96,12 +96,19 @@ class Api:
 
         return self.gateway.invoke(function, schedule_event(function, get_clock().now()))  # type: ignore[no-any-return]
 
+    def outbox(self, ticket_id: str) -> list[dict[str, Any]]:
+        """Mail and SMS the local stack sent for a ticket."""
+        from regentra.local.sinks import sink
+
+        return [m for m in sink("outbox").items() if m.get("ticket_id") == ticket_id]
+
     def events(self, ticket_id: str | None = None) -> list[dict[str, Any]]:
         """Events this tenant published to the (local) bus, optionally for one ticket."""
         from regentra.local.sinks import sink
 
         return [
-            e for e in sink("events").items()
+            e
+            for e in sink("events").items()
             if e["detail"].get("tenant_id") == self.tenant_id
             and (ticket_id is None or e["detail"].get("ticket_id") == ticket_id)
         ]

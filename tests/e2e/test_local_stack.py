@@ -74,14 +74,21 @@ def test_watch_a_ticket_go_at_risk_breached_and_auto_close(local_stack):
     s = local_stack
     tech = s.token(tenant_id="demo-msp", role="technician", user_id="tom-tech")
     client = s.request("GET", "/tickets", token=tech)[1]["items"][0]["client_id"]
-    status, t = s.request("POST", "/tickets", {"subject": "Server down", "priority": "CRITICAL",
-                                               "client_id": client}, token=tech)
+    status, t = s.request(
+        "POST",
+        "/tickets",
+        {"subject": "Server down", "priority": "CRITICAL", "client_id": client},
+        token=tech,
+    )
     assert status == 201
     path = f"/tickets/{t['id']}"
 
     def sweep_events() -> list[dict]:
-        return [a["change"] for a in s.request("GET", path, token=tech)[1]["activity"]
-                if a["source"] == "schedule:sla_sweep"]
+        return [
+            a["change"]
+            for a in s.request("GET", path, token=tech)[1]["activity"]
+            if a["source"] == "schedule:sla_sweep"
+        ]
 
     s.request("POST", "/_local/clock", {"advance_minutes": 23})  # CRITICAL response: 30 min, at risk at 22.5
     ticket = s.request("GET", path, token=tech)[1]
@@ -90,14 +97,70 @@ def test_watch_a_ticket_go_at_risk_breached_and_auto_close(local_stack):
     s.request("POST", "/_local/clock", {"advance_minutes": 8})
     assert s.request("GET", path, token=tech)[1]["sla"]["status"] == "BREACHED"
     assert {"event": "sla_breached", "timer": "response"} in sweep_events()
-    published = [e for e in s.request("GET", "/_local/events")[1]["items"] if e["detail"]["ticket_id"] == t["id"]]
+    published = [
+        e for e in s.request("GET", "/_local/events")[1]["items"] if e["detail"]["ticket_id"] == t["id"]
+    ]
     assert [e["type"] for e in published] == ["SlaAtRisk", "SlaBreached"]
 
     assert s.request("PATCH", path, {"status": "RESOLVED"}, token=tech)[0] == 200
     s.request("POST", "/_local/clock", {"advance_minutes": 24 * 60 - 2})
     assert s.request("GET", path, token=tech)[1]["status"] == "RESOLVED"
-    s.request("POST", "/_local/clock", {"advance_minutes": 3})  # schedules fire on whole minutes: <= 1 min late
+    s.request(
+        "POST", "/_local/clock", {"advance_minutes": 3}
+    )  # schedules fire on whole minutes: <= 1 min late
     closed = s.request("GET", path, token=tech)[1]
     assert closed["status"] == "CLOSED"
     assert closed["activity"][-1]["change"]["event"] == "auto_closed"
     assert closed["sla"]["response"]["status"] == "BREACHED"  # a breach is permanent
+
+
+def test_conversation_through_the_local_stack(local_stack):
+    s = local_stack
+    tech = s.token(tenant_id="demo-msp", role="technician", user_id="tom-tech")
+    vpn = next(
+        t for t in s.request("GET", "/tickets", token=tech)[1]["items"] if t["subject"].startswith("VPN")
+    )
+    path = f"/tickets/{vpn['id']}"
+    cust = s.token(
+        tenant_id="demo-msp",
+        role="customer",
+        user_id="dana",
+        client_id=vpn["client_id"],
+        contact_id=vpn["contact_id"],
+    )
+
+    assert (
+        s.request(
+            "POST",
+            f"{path}/replies",
+            {"body": "Restart the VPN client, please.", "set_status": "WAITING_ON_CUSTOMER"},
+            token=tech,
+        )[0]
+        == 201
+    )
+    [mail] = [m for m in s.request("GET", "/_local/outbox")[1]["items"] if m["ticket_id"] == vpn["id"]]
+    assert mail["channel"] == "EMAIL" and mail["to"] == "dana@acme-dental.test"
+    assert f"[#{vpn['number']}]" in mail["subject"] and mail["message_id"].startswith("<reply-")
+
+    assert (
+        s.request("POST", f"{path}/notes", {"body": "Their router firmware is ancient"}, token=tech)[0] == 201
+    )
+    for minutes, billable in ((20, True), (10, False)):
+        s.request("POST", f"{path}/time-entries", {"minutes": minutes, "billable": billable}, token=tech)
+
+    assert s.request("POST", f"{path}/replies", {"body": "Still no luck"}, token=cust)[0] == 201
+    assert s.request("GET", path, token=tech)[1]["status"] == "IN_PROGRESS"
+
+    s.request("PATCH", path, {"status": "RESOLVED"}, token=tech)
+    s.request("PATCH", path, {"status": "CLOSED"}, token=tech)
+    status, later = s.request("POST", f"{path}/replies", {"body": "It is down again"}, token=cust)
+    assert status == 201 and later["follow_up_ticket_id"] != vpn["id"]
+
+    staff_view = s.request("GET", path, token=tech)[1]
+    assert staff_view["status"] == "CLOSED"
+    assert staff_view["links"]["follow_ups"] == [later["follow_up_ticket_id"]]
+    assert staff_view["time_totals"] == {"billable_minutes": 20, "non_billable_minutes": 10}
+    customer_view = s.request("GET", path, token=cust)[1]
+    assert "notes" not in customer_view and "firmware" not in str(customer_view)
+    follow_up = s.request("GET", f"/tickets/{later['follow_up_ticket_id']}", token=cust)[1]
+    assert follow_up["follow_up_of"] == vpn["id"] and follow_up["status"] == "OPEN"

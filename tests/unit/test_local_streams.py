@@ -6,7 +6,9 @@ from regentra.local.streams import record_passes
 from regentra.local.template import StreamTrigger
 
 EVENTS_ONLY = StreamTrigger(
-    function="PublishEventsFunction", name="TableStream", table="RegentraTable",
+    function="PublishEventsFunction",
+    name="TableStream",
+    table="RegentraTable",
     filters=({"Pattern": '{"eventName": ["INSERT"], "dynamodb": {"NewImage": {"kind": {"S": ["event"]}}}}'},),
 )
 
@@ -26,9 +28,19 @@ def test_only_inserted_outbox_events_pass():
 
 def test_prefix_exists_and_no_filter():
     trig = StreamTrigger(
-        function="F", name="S", table="T",
-        filters=({"Pattern": {"dynamodb": {"Keys": {"SK": {"S": [{"prefix": "REPLY#"}]}},
-                                           "NewImage": {"sent_at": [{"exists": False}]}}}},),
+        function="F",
+        name="S",
+        table="T",
+        filters=(
+            {
+                "Pattern": {
+                    "dynamodb": {
+                        "Keys": {"SK": {"S": [{"prefix": "REPLY#"}]}},
+                        "NewImage": {"sent_at": [{"exists": False}]},
+                    }
+                }
+            },
+        ),
     )
     ok = {"dynamodb": {"Keys": {"SK": {"S": "REPLY#1"}}, "NewImage": {}}}
     assert record_passes(trig, ok)

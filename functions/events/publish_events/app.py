@@ -18,4 +18,6 @@ def publish_record(record: DynamoDBRecord) -> None:
 
 
 def handler(event, context):
-    return process_partial_response(event=event, record_handler=publish_record, processor=processor, context=context)
+    return process_partial_response(
+        event=event, record_handler=publish_record, processor=processor, context=context
+    )

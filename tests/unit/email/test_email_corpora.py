@@ -41,7 +41,6 @@ def test_quote_stripping_pass_rate(corpus: str) -> None:
     for outcome in outcomes:
         if not outcome.passed:
             print(f"  FAIL {outcome.case.name} ({outcome.case.fixture}): {outcome.got[:120]!r}")
-    assert all(o.seconds < 1.0 for o in outcomes)
     assert rate >= FLOORS[corpus]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -127,16 +126,18 @@ def test_visible_reply_cases(text: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "expected_start", "expected_length"),
     [
-        "Hi\n" + ("On " + "x" * 5000 + " wrote\n") * 200 + ">" * 200_000 + "\n" + ("> a\n" * 20_000),
-        "Hi\n" + "\n" * 200_000,
-        "Hi\n" + "\n-Name\n> q\n" * 10_000,
-        "On Mon, 3 Jun 2024, a@b.example wrote:\n> q\nanswer\n" * 5_000,
-        ("plain words of an ordinary long message\n" * 10) * 5_000,
+        ("Hi\n" + ("On " + "x" * 5000 + " wrote\n") * 200 + ">" * 200_000 + "\n" + ("> a\n" * 20_000),
+         "Hi\nOn xxx", 1_002_002),
+        ("Hi\n" + "\n" * 200_000, "Hi", 2),
+        ("Hi\n" + "\n-Name\n> q\n" * 10_000, "Hi", 2),
+        ("On Mon, 3 Jun 2024, a@b.example wrote:\n> q\nanswer\n" * 5_000, "On Mon, 3 Jun 2024", 249_999),
+        (("plain words of an ordinary long message\n" * 10) * 5_000, "plain words", 1_999_999),
     ],
 )
-def test_pathological_input_is_linear(text: str) -> None:
-    started = time.perf_counter()
-    visible_reply(text)
-    assert time.perf_counter() - started < 1.0
+def test_pathological_input_gives_a_sane_answer(text: str, expected_start: str, expected_length: int) -> None:
+    # How fast this is (linear, not quadratic) is measured in bench/quote_stripping.py, not here.
+    result = visible_reply(text)
+    assert result.startswith(expected_start)
+    assert len(result) == expected_length

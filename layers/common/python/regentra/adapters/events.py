@@ -39,4 +39,6 @@ class EventBridgePublisher:
             ]
             result = self._events().put_events(Entries=entries)
             if result.get("FailedEntryCount"):
-                raise RuntimeError(f"EventBridge refused {result['FailedEntryCount']} of {len(entries)} events")
+                raise RuntimeError(
+                    f"EventBridge refused {result['FailedEntryCount']} of {len(entries)} events"
+                )

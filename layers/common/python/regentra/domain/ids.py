@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import os
+import threading
 from datetime import datetime
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
 
 
+_last: tuple[int, int] = (-1, 0)
+_lock = threading.Lock()
+
+
 def new_id(at: datetime, randomness: bytes | None = None) -> str:
+    """A ULID for instant `at`. Ids made in the same millisecond by this process increase
+    (monotonic ULIDs), so records written together keep their order."""
+    global _last
     millis = int(at.timestamp() * 1000)
-    rand = randomness if randomness is not None else os.urandom(10)
-    value = (millis << 80) | int.from_bytes(rand[:10], "big")
+    if randomness is not None:
+        rand = int.from_bytes(randomness[:10], "big")
+    else:
+        with _lock:
+            last_ms, last_rand = _last
+            rand = last_rand + 1 if millis == last_ms else int.from_bytes(os.urandom(10), "big") >> 1
+            _last = (millis, rand)
+    value = (millis << 80) | (rand & ((1 << 80) - 1))
     chars = []
     for _ in range(26):
         chars.append(_ALPHABET[value & 31])

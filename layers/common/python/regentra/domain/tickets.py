@@ -57,6 +57,8 @@ class Ticket:
     child_count: int = 0
     follow_up_of: str | None = None
     created_by: str | None = None
+    billable_minutes: int = 0
+    non_billable_minutes: int = 0
     # SLA timer state (regentra.domain.sla); kept as plain data so the aggregate stays serialisable.
     sla: dict[str, Any] | None = None
     version: int = 0

@@ -25,6 +25,21 @@ from regentra.local.template import Template
 TICK_SECONDS = 5.0
 
 
+def _outbox_view(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    keep = (
+        "channel",
+        "to",
+        "subject",
+        "body",
+        "message_id",
+        "ticket_id",
+        "sent_at",
+        "in_reply_to",
+        "references",
+    )
+    return [{k: item.get(k) for k in keep} for item in items]
+
+
 class LocalStack:
     def __init__(
         self,
@@ -95,6 +110,7 @@ class LocalStack:
         ensure_tables(self.template, boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1"))
         reset_sinks()
         sink("events", self.data_dir)  # side effects land in the data dir and survive a restart
+        sink("outbox", self.data_dir)
         self.clock = LocalClock(self.data_dir / "clock.json")
         set_clock(self.clock)
         self.functions = host
@@ -105,8 +121,14 @@ class LocalStack:
         invoke = self.invoke_and_drain
         self.scheduler = Scheduler(self.template.schedules(), self.clock, invoke)
         self.gateway = Gateway(
-            self.template.routes(), invoke, self.clock, self.scheduler,
-            local_routes={("GET", "/_local/events"): lambda _: (200, {"items": sink("events").items()})},
+            self.template.routes(),
+            invoke,
+            self.clock,
+            self.scheduler,
+            local_routes={
+                ("GET", "/_local/events"): lambda _: (200, {"items": sink("events").items()}),
+                ("GET", "/_local/outbox"): lambda _: (200, {"items": _outbox_view(sink("outbox").items())}),
+            },
         )
         if self.demo:
             from regentra.local.demo import seed

@@ -9,6 +9,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from regentra.clock import get_clock, iso
+
 
 class LocalSink:
     def __init__(self, path: Path | None = None) -> None:
@@ -53,3 +55,59 @@ def sink(name: str, data_dir: Path | None = None) -> LocalSink:
 
 def reset_sinks() -> None:
     _sinks.clear()
+
+
+class LocalMailer:
+    """The Mailer port, locally: the message lands in the outbox (GET /_local/outbox)."""
+
+    def __init__(self, sink: LocalSink) -> None:
+        self.sink = sink
+
+    def send_raw(
+        self, raw: bytes, *, from_address: str, to_address: str, ticket_id: str | None = None
+    ) -> str:
+        import email
+        import email.policy
+
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        part = msg.get_body(preferencelist=("plain",)) if hasattr(msg, "get_body") else None
+        body = part.get_content().replace("\r\n", "\n").rstrip("\n") if part is not None else ""
+        self.sink.append(
+            {
+                "channel": "EMAIL",
+                "to": to_address,
+                "from": from_address,
+                "subject": str(msg["Subject"] or ""),
+                "body": body,
+                "message_id": str(msg["Message-ID"] or "").strip(),
+                "in_reply_to": str(msg["In-Reply-To"]).strip() if msg["In-Reply-To"] else None,
+                "references": " ".join(str(msg["References"] or "").split()) or None,
+                "ticket_id": ticket_id,
+                "sent_at": iso(get_clock().now()),
+                "raw": raw.decode("utf-8", errors="replace"),
+            }
+        )
+        return str(msg["Message-ID"] or "").strip()
+
+
+class LocalSms:
+    def __init__(self, sink: LocalSink) -> None:
+        self.sink = sink
+
+    def send(self, *, to: str, origination: str, body: str, ticket_id: str | None = None) -> str:
+        import uuid
+
+        message_id = f"local-sms-{uuid.uuid4().hex[:16]}"
+        self.sink.append(
+            {
+                "channel": "SMS",
+                "to": to,
+                "from": origination,
+                "subject": None,
+                "body": body,
+                "message_id": message_id,
+                "ticket_id": ticket_id,
+                "sent_at": iso(get_clock().now()),
+            }
+        )
+        return message_id

@@ -8,6 +8,7 @@ outbound mail) has happened by the time its response is read: deterministic for 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -16,6 +17,8 @@ from typing import Any
 
 from regentra.local.tables import local_table_name
 from regentra.local.template import StreamTrigger
+
+logger = logging.getLogger("regentra.local.streams")
 
 
 def _matches(pattern: Any, value: Any) -> bool:
@@ -91,6 +94,8 @@ class StreamPoller:
         self._streams = boto3.client("dynamodbstreams", endpoint_url=endpoint, region_name="us-east-1")
         self._lock = threading.RLock()
         self._draining = False
+        self.max_attempts = 3
+        self.dead_letters: list[dict[str, Any]] = []
         # shard id -> last sequence number handed to the functions
         self._positions: dict[str, str] = {}
         if state_file is not None and state_file.exists():
@@ -114,7 +119,9 @@ class StreamPoller:
                 continue  # a closed shard we have read to its end
             if sid in self._positions:
                 it = self._streams.get_shard_iterator(
-                    StreamArn=arn, ShardId=sid, ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                    StreamArn=arn,
+                    ShardId=sid,
+                    ShardIteratorType="AFTER_SEQUENCE_NUMBER",
                     SequenceNumber=self._positions[sid],
                 )["ShardIterator"]
             else:
@@ -130,6 +137,21 @@ class StreamPoller:
                 self._positions[sid] = records[-1]["dynamodb"]["SequenceNumber"]
                 it = page.get("NextShardIterator")
         return arn, out
+
+    def _deliver(self, function: str, records: list[dict[str, Any]]) -> None:
+        """Invoke with a batch; records reported as failed are retried, as Lambda retries them."""
+        for _ in range(self.max_attempts):
+            try:
+                result = self.invoke(function, {"Records": records})
+            except Exception as exc:  # noqa: BLE001 - a function error fails the whole batch, as in Lambda
+                logger.warning("stream function %s failed: %s", function, exc)
+                continue
+            failures = result.get("batchItemFailures", []) if isinstance(result, dict) else []
+            failed = {f.get("itemIdentifier") for f in failures}
+            records = [r for r in records if r["dynamodb"].get("SequenceNumber") in failed]
+            if not records:
+                return
+        self.dead_letters.extend(records)  # given up on, as a Lambda DLQ/on-failure target would hold them
 
     def drain(self) -> int:
         """Hand every new stream record to the stream functions; returns records delivered.
@@ -153,7 +175,7 @@ class StreamPoller:
                                 continue
                             wanted = [r for r in records if record_passes(trigger, r)]
                             for i in range(0, len(wanted), trigger.batch_size):
-                                self.invoke(trigger.function, {"Records": wanted[i : i + trigger.batch_size]})
+                                self._deliver(trigger.function, wanted[i : i + trigger.batch_size])
                         batch += len(records)
                     self._save()
                     delivered += batch

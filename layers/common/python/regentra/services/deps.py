@@ -10,8 +10,10 @@ from regentra.config import get_settings
 from regentra.services.ports import (
     DirectoryRepository,
     EventPublisher,
+    Mailer,
     RunOnce,
     SettingsRepository,
+    SmsSender,
     TicketRepository,
 )
 
@@ -64,3 +66,31 @@ def event_publisher() -> EventPublisher:
     from regentra.adapters.events import EventBridgePublisher
 
     return EventBridgePublisher(settings)
+
+
+def mailer() -> Mailer:
+    """SES in AWS; the local outbox under `regentra local`."""
+    settings = get_settings()
+    if settings.local_data_dir is not None:
+        from pathlib import Path
+
+        from regentra.local.sinks import LocalMailer, sink
+
+        return LocalMailer(sink("outbox", Path(settings.local_data_dir)))
+    from regentra.adapters.mail import SesMailer
+
+    return SesMailer(settings.region)
+
+
+def sms_sender() -> SmsSender:
+    """End User Messaging SMS in AWS; the local outbox under `regentra local`."""
+    settings = get_settings()
+    if settings.local_data_dir is not None:
+        from pathlib import Path
+
+        from regentra.local.sinks import LocalSms, sink
+
+        return LocalSms(sink("outbox", Path(settings.local_data_dir)))
+    from regentra.adapters.sms import EndUserMessagingSms
+
+    return EndUserMessagingSms(settings.region)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
+from regentra.domain.conversation import Note, Reply, TicketLink, TimeEntry
 from regentra.domain.enums import Channel, Priority, Status
 from regentra.domain.sla import CounterDelta
 from regentra.domain.tickets import Activity, DomainEvent, Ticket
@@ -61,11 +62,17 @@ class Contact:
 class TicketDetail:
     ticket: Ticket
     activity: list[Activity] = field(default_factory=list)
+    replies: list[Reply] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    time_entries: list[TimeEntry] = field(default_factory=list)
+    links: list[TicketLink] = field(default_factory=list)
 
 
 class TicketRepository(Protocol):
     def next_ticket_number(self, tenant_id: str) -> int: ...
-    def insert(self, ticket: Ticket, activity: list[Activity]) -> Ticket: ...
+    def insert(
+        self, ticket: Ticket, activity: list[Activity], records: list[Any] | None = None
+    ) -> Ticket: ...
     def get(self, tenant_id: str, ticket_id: str) -> Ticket | None: ...
     def save(
         self,
@@ -74,10 +81,26 @@ class TicketRepository(Protocol):
         *,
         events: list[DomainEvent] | None = None,
         counters: list[CounterDelta] | None = None,
+        records: list[Any] | None = None,
     ) -> Ticket:
         """Write `ticket` if the stored version is still `ticket.version` (else ConcurrentUpdate),
-        with its activity, outbox events and report counters, all or nothing."""
+        with its activity, outbox events, report counters and conversation records (replies,
+        notes, time entries, links, time counters), all or nothing."""
         ...
+
+    def get_reply(self, tenant_id: str, ticket_id: str, reply_id: str) -> Reply | None: ...
+    def update_delivery(
+        self,
+        tenant_id: str,
+        ticket_id: str,
+        reply_id: str,
+        delivery: dict[str, Any],
+        expected_state: list[str],
+    ) -> bool: ...
+    def ticket_for_message_id(self, tenant_id: str, message_id: str) -> str | None: ...
+    def time_stats(
+        self, tenant_id: str, first_day: str, last_day: str
+    ) -> Iterator[tuple[str, str, str, int, int]]: ...
 
     def due(self, kind: str, now: datetime, page_size: int = 100) -> Iterator[tuple[str, str]]: ...
     def sla_stats(
@@ -128,3 +151,15 @@ class EventPublisher(Protocol):
     """Where domain events go: the EventBridge bus in AWS, a local sink locally."""
 
     def publish(self, events: list[dict[str, Any]]) -> None: ...
+
+
+class Mailer(Protocol):
+    """Sends a complete MIME message; returns the provider's message id."""
+
+    def send_raw(
+        self, raw: bytes, *, from_address: str, to_address: str, ticket_id: str | None = None
+    ) -> str: ...
+
+
+class SmsSender(Protocol):
+    def send(self, *, to: str, origination: str, body: str, ticket_id: str | None = None) -> str: ...

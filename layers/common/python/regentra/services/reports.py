@@ -73,3 +73,40 @@ def sla_report(principal: Principal, query: SlaReportQuery, deps: Deps) -> dict[
         "by_client": {c: _summary(v) for c, v in sorted(by_client.items())},
         "breaches_per_day": [{"date": d, "breaches": int(per_day.get(d, 0))} for d in days],
     }
+
+
+def time_report(principal: Principal, query: SlaReportQuery, deps: Deps) -> dict[str, Any]:
+    """Billable and non-billable minutes per client and per technician, by work date."""
+    principal.require_staff()
+    today = deps.clock.now().date()
+    last = query.to or today
+    first = query.from_ or (last - timedelta(days=29))
+    if first > last:
+        raise ValidationFailed("from is after to.", [{"field": "from", "issue": "after to"}])
+    if (last - first).days >= MAX_DAYS:
+        raise ValidationFailed(
+            f"At most {MAX_DAYS} days at a time.", [{"field": "to", "issue": "range too long"}]
+        )
+    by_client: dict[str, dict[str, int]] = defaultdict(
+        lambda: {"billable_minutes": 0, "non_billable_minutes": 0}
+    )
+    by_tech: dict[str, dict[str, int]] = defaultdict(
+        lambda: {"billable_minutes": 0, "non_billable_minutes": 0}
+    )
+    total = {"billable_minutes": 0, "non_billable_minutes": 0}
+    for _day, client_id, tech, billable, non_billable in deps.tickets.time_stats(
+        principal.tenant_id, first.isoformat(), last.isoformat()
+    ):
+        if query.client_id and client_id != query.client_id:
+            continue
+        for bucket in (by_client[client_id], by_tech[tech], total):
+            bucket["billable_minutes"] += billable
+            bucket["non_billable_minutes"] += non_billable
+    return {
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "client_id": query.client_id,
+        "total": total,
+        "by_client": dict(sorted(by_client.items())),
+        "by_technician": dict(sorted(by_tech.items())),
+    }

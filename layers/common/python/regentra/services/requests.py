@@ -162,3 +162,40 @@ class SlaReportQuery(Query):
     client_id: Id | None = None
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+Body = Annotated[str, StringConstraints(min_length=1, max_length=50_000)]
+
+
+class CreateReply(Strict):
+    body: Body
+    set_status: Status | None = None
+
+    @field_validator("body")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("may not be blank")
+        return v
+
+
+class CreateNote(Strict):
+    body: Body
+
+    @field_validator("body")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("may not be blank")
+        return v
+
+
+class CreateTimeEntry(Strict):
+    minutes: int = Field(gt=0, le=24 * 60)
+    billable: bool
+    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    work_date: date | None = None
+
+
+class TimeReportQuery(SlaReportQuery):
+    pass

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from regentra.cursors import scope_of
-from regentra.domain.enums import Channel, Status
+from regentra.domain.enums import Channel, Priority, Status
 from regentra.domain.ids import is_valid_id, new_id
 from regentra.domain.priority import decide_priority
 from regentra.domain.tickets import Activity, Ticket, TicketPatch, apply_patch
@@ -49,24 +50,20 @@ def create_ticket(principal: Principal, req: CreateTicket, deps: Deps) -> Ticket
             raise ValidationFailed(
                 "No such contact for this client.", [{"field": "contact_id", "issue": "unknown contact"}]
             )
-    number = deps.tickets.next_ticket_number(principal.tenant_id)
-    ticket = Ticket(
-        tenant_id=principal.tenant_id,
-        id=new_id(now),
-        number=number,
+    ticket = build_ticket(
+        deps,
+        principal.tenant_id,
+        client.id,
+        client.sla_policy_id,
+        contact_id=contact_id,
         subject=req.subject,
         description=req.description,
-        status=Status.OPEN,
         priority=req.priority,
         channel=channel,
-        client_id=client_id,
-        contact_id=contact_id,
         assignee_id=req.assignee_id,
-        created_at=now,
-        updated_at=now,
         created_by=principal.user_id,
+        now=now,
     )
-    ticket = replace(ticket, sla=sla_service.start_timers(deps, ticket, client.sla_policy_id))
     created = Activity(
         at=now,
         actor=principal.user_id,
@@ -74,6 +71,43 @@ def create_ticket(principal: Principal, req: CreateTicket, deps: Deps) -> Ticket
         change={"event": "created", "channel": str(channel), "priority": str(req.priority)},
     )
     return deps.tickets.insert(ticket, [created])
+
+
+def build_ticket(
+    deps: Deps,
+    tenant_id: str,
+    client_id: str,
+    client_policy_id: str | None,
+    *,
+    contact_id: str | None,
+    subject: str,
+    description: str,
+    priority: Priority,
+    channel: Channel,
+    now: datetime,
+    assignee_id: str | None = None,
+    created_by: str | None = None,
+    follow_up_of: str | None = None,
+) -> Ticket:
+    """A new OPEN ticket with its number and SLA timers (every channel creates tickets this way)."""
+    ticket = Ticket(
+        tenant_id=tenant_id,
+        id=new_id(now),
+        number=deps.tickets.next_ticket_number(tenant_id),
+        subject=subject,
+        description=description,
+        status=Status.OPEN,
+        priority=priority,
+        channel=channel,
+        client_id=client_id,
+        contact_id=contact_id,
+        assignee_id=assignee_id,
+        created_at=now,
+        updated_at=now,
+        created_by=created_by,
+        follow_up_of=follow_up_of,
+    )
+    return replace(ticket, sla=sla_service.start_timers(deps, ticket, client_policy_id))
 
 
 def _visible_ticket(principal: Principal, ticket: Ticket | None) -> Ticket:

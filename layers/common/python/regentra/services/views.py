@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from regentra.clock import iso
+from regentra.domain.conversation import Note, Reply, TimeEntry
 from regentra.domain.tickets import Activity, Ticket
 from regentra.identity import Principal
 from regentra.services.ports import Client, Contact, TicketDetail
@@ -47,20 +48,59 @@ def activity_view(entry: Activity) -> dict[str, Any]:
     return {"at": iso(entry.at), "actor": entry.actor, "source": entry.source, "change": entry.change}
 
 
+def reply_view(reply: Reply, viewer: Principal) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": reply.id,
+        "author_type": reply.author_type,
+        "author_id": reply.author_id,
+        "body": reply.body,
+        "created_at": iso(reply.created_at),
+        "channel": str(reply.channel),
+        "attachments": list(reply.attachments),
+    }
+    if viewer.is_staff:  # how delivery went is staff business
+        delivery = {k: v for k, v in reply.delivery.items() if k != "claimed_at"}
+        if str(delivery.get("state", "")).startswith("claimed:"):
+            delivery["state"] = "sending"
+        body["delivery"] = delivery or None
+        body["message_id"] = reply.message_id
+        body["source"] = reply.source
+    return body
+
+
+def note_view(note: Note) -> dict[str, Any]:
+    return {"id": note.id, "author_id": note.author_id, "body": note.body, "created_at": iso(note.created_at)}
+
+
+def time_entry_view(entry: TimeEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "technician_id": entry.technician_id,
+        "minutes": entry.minutes,
+        "billable": entry.billable,
+        "note": entry.note,
+        "work_date": entry.work_date.isoformat(),
+        "created_at": iso(entry.created_at),
+    }
+
+
 def detail_view(detail: TicketDetail, now: datetime, viewer: Principal) -> dict[str, Any]:
     ticket = detail.ticket
     body = ticket_view(ticket, now, viewer)
-    body["replies"] = []
+    body["replies"] = [reply_view(r, viewer) for r in detail.replies]
     body["links"] = {
         "master": ticket.master_id,
         "children": [],
         "follow_up_of": ticket.follow_up_of,
-        "follow_ups": [],
+        "follow_ups": [link.other_id for link in detail.links if link.link_type == "follow_up"],
     }
     if viewer.is_staff:
-        body["notes"] = []
-        body["time_entries"] = []
-        body["time_totals"] = {"billable_minutes": 0, "non_billable_minutes": 0}
+        body["notes"] = [note_view(n) for n in detail.notes]
+        body["time_entries"] = [time_entry_view(e) for e in detail.time_entries]
+        body["time_totals"] = {
+            "billable_minutes": ticket.billable_minutes,
+            "non_billable_minutes": ticket.non_billable_minutes,
+        }
         body["activity"] = [activity_view(a) for a in detail.activity]  # stored in order
     return body
 

@@ -149,6 +149,8 @@ class TicketItem(Item, discriminator="ticket"):
     child_count = NumberAttribute(default=0)
     follow_up_of = UnicodeAttribute(null=True)
     created_by = UnicodeAttribute(null=True)
+    billable_minutes = NumberAttribute(default=0)
+    non_billable_minutes = NumberAttribute(default=0)
     sla = JSONAttribute(null=True)
     version = VersionAttribute()
 
@@ -211,6 +213,74 @@ class ActivityItem(Item, discriminator="activity"):
         )
 
 
+class ReplyItem(Item, discriminator="reply"):
+    """A public reply; its SK carries the (time-sortable) reply id, so replies list in order."""
+
+    tenant_id = UnicodeAttribute()
+    ticket_id = UnicodeAttribute()
+    id = UnicodeAttribute()
+    author_type = UnicodeAttribute()
+    author_id = UnicodeAttribute()
+    body = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    message_id = UnicodeAttribute(null=True)
+    in_reply_to = UnicodeAttribute(null=True)
+    delivery = JSONAttribute(null=True)
+    # What the sender's conditional writes test: pending | claimed:<id> | sent | failed | skipped | rejected
+    delivery_state = UnicodeAttribute(null=True)
+    attachments = JSONAttribute(null=True)
+    source = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def key(tenant_id: str, ticket_id: str, reply_id: str) -> tuple[str, str]:
+        return ticket_pk(tenant_id, ticket_id), f"REPLY#{reply_id}"
+
+
+class NoteItem(Item, discriminator="note"):
+    ticket_id = UnicodeAttribute()
+    id = UnicodeAttribute()
+    author_id = UnicodeAttribute()
+    body = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    source = UnicodeAttribute(null=True)
+
+
+class TimeEntryItem(Item, discriminator="time_entry"):
+    ticket_id = UnicodeAttribute()
+    id = UnicodeAttribute()
+    technician_id = UnicodeAttribute()
+    minutes = NumberAttribute()
+    billable = BooleanAttribute()
+    work_date = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    note = UnicodeAttribute(null=True)
+
+
+class LinkItem(Item, discriminator="link"):
+    """A link shown on this ticket's detail page (a follow-up, later children), written in the
+    linked ticket's transaction so the two sides never disagree."""
+
+    link_type = UnicodeAttribute()  # follow_up
+    other_id = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+
+
+class TimeStatsItem(Item, discriminator="time_stats"):
+    """Time report counters for one (work date, client, technician)."""
+
+    billable_minutes = NumberAttribute(default=0)
+    non_billable_minutes = NumberAttribute(default=0)
+
+    @staticmethod
+    def partition(tenant_id: str) -> str:
+        return f"{tenant_prefix(tenant_id)}#TIME_STATS"
+
+    @staticmethod
+    def sort_key(work_date: str, client_id: str, technician_id: str) -> str:
+        return f"{work_date}#C#{client_id}#U#{technician_id}"
+
+
 class CounterItem(Item, discriminator="counter"):
     value = NumberAttribute(default=0)
 
@@ -270,6 +340,10 @@ class LookupItem(Item, discriminator="lookup"):
     @staticmethod
     def contact_phone_key(tenant_id: str, phone: str) -> tuple[str, str]:
         return f"{tenant_prefix(tenant_id)}#LOOKUP", f"CONTACT_PHONE#{phone}"
+
+    @staticmethod
+    def message_id_key(tenant_id: str, message_id: str) -> tuple[str, str]:
+        return f"{tenant_prefix(tenant_id)}#MESSAGE_ID", message_id.strip().lower()
 
     @staticmethod
     def channel_key(channel: str, address: str) -> tuple[str, str]:
@@ -340,17 +414,9 @@ class SlaStatsItem(Item, discriminator="sla_stats"):
 
 
 ALL_MODELS: list[type[Item]] = [
-    Item,
-    TicketItem,
-    ActivityItem,
-    CounterItem,
-    ClientItem,
-    ContactItem,
-    LookupItem,
-    SettingsItem,
-    EventItem,
-    SlaStatsItem,
-]
+    Item, TicketItem, ActivityItem, CounterItem, ClientItem, ContactItem, LookupItem, SettingsItem,
+    EventItem, SlaStatsItem, ReplyItem, NoteItem, TimeEntryItem, LinkItem, TimeStatsItem,
+]  # fmt: skip
 
 
 def dumps(value: Any) -> str:

@@ -3,12 +3,12 @@ error here (a failed condition becomes ConcurrentUpdate / Conflict), nowhere els
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
-from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
@@ -21,16 +21,23 @@ from regentra.adapters.dynamo.items import (
     CounterItem,
     EventItem,
     Item,
+    LinkItem,
     LookupItem,
+    NoteItem,
+    ReplyItem,
     SettingsItem,
     SlaStatsItem,
     TicketItem,
+    TimeEntryItem,
+    TimeStatsItem,
     ticket_pk,
 )
 from regentra.clock import iso
 from regentra.config import get_settings
 from regentra.cursors import decode_cursor, encode_cursor
+from regentra.domain.conversation import ActivityOn, Note, Reply, TicketLink, TimeCounter, TimeEntry
 from regentra.domain.enums import Channel, Priority, Status
+from regentra.domain.ids import new_id
 from regentra.domain.sla import CounterDelta
 from regentra.domain.tickets import Activity, DomainEvent, Ticket, next_due
 from regentra.errors import ConcurrentUpdate, Conflict
@@ -76,6 +83,8 @@ def ticket_to_item(ticket: Ticket) -> TicketItem:
         child_count=ticket.child_count,
         follow_up_of=ticket.follow_up_of,
         created_by=ticket.created_by,
+        billable_minutes=ticket.billable_minutes,
+        non_billable_minutes=ticket.non_billable_minutes,
         sla=ticket.sla,
     )
     if ticket.version:
@@ -109,6 +118,8 @@ def item_to_ticket(item: TicketItem) -> Ticket:
         child_count=int(item.child_count or 0),
         follow_up_of=item.follow_up_of,
         created_by=item.created_by,
+        billable_minutes=int(item.billable_minutes or 0),
+        non_billable_minutes=int(item.non_billable_minutes or 0),
         sla=item.sla,
         version=int(item.version or 0),
     )
@@ -130,6 +141,140 @@ def _activity_items(
         )
         for i, a in enumerate(activity)
     ]
+
+
+Record = Reply | Note | TimeEntry | TicketLink | ActivityOn | TimeCounter
+
+
+def _record_items(
+    tenant_id: str, client_id: str, records: list[Record]
+) -> list[tuple[Item, list[Any] | None]]:
+    """Items to put (actions None) or counters to add (actions) for each record of a write."""
+    out: list[tuple[Item, list[Any] | None]] = []
+    for r in records:
+        if isinstance(r, Reply):
+            pk, sk = ReplyItem.key(tenant_id, r.ticket_id, r.id)
+            out.append(
+                (
+                    ReplyItem(
+                        pk=pk,
+                        sk=sk,
+                        tenant_id=tenant_id,
+                        ticket_id=r.ticket_id,
+                        id=r.id,
+                        author_type=r.author_type,
+                        author_id=r.author_id,
+                        body=r.body,
+                        channel=str(r.channel),
+                        created_at=r.created_at,
+                        message_id=r.message_id,
+                        in_reply_to=r.in_reply_to,
+                        delivery=r.delivery or None,
+                        delivery_state=(r.delivery or {}).get("state"),
+                        attachments=list(r.attachments) or None,
+                        source=r.source,
+                    ),
+                    None,
+                )
+            )
+            if r.message_id:
+                lpk, lsk = LookupItem.message_id_key(tenant_id, r.message_id)
+                out.append((LookupItem(pk=lpk, sk=lsk, target=r.ticket_id, tenant_id=tenant_id), None))
+        elif isinstance(r, Note):
+            out.append(
+                (
+                    NoteItem(
+                        pk=ticket_pk(tenant_id, r.ticket_id),
+                        sk=f"NOTE#{r.id}",
+                        ticket_id=r.ticket_id,
+                        id=r.id,
+                        author_id=r.author_id,
+                        body=r.body,
+                        created_at=r.created_at,
+                        source=r.source,
+                    ),
+                    None,
+                )
+            )
+        elif isinstance(r, TimeEntry):
+            out.append(
+                (
+                    TimeEntryItem(
+                        pk=ticket_pk(tenant_id, r.ticket_id),
+                        sk=f"TIME#{r.id}",
+                        ticket_id=r.ticket_id,
+                        id=r.id,
+                        technician_id=r.technician_id,
+                        minutes=r.minutes,
+                        billable=r.billable,
+                        work_date=r.work_date.isoformat(),
+                        created_at=r.created_at,
+                        note=r.note,
+                    ),
+                    None,
+                )
+            )
+        elif isinstance(r, TicketLink):
+            out.append(
+                (
+                    LinkItem(
+                        pk=ticket_pk(tenant_id, r.ticket_id),
+                        sk=f"LINK#{r.link_type}#{r.other_id}",
+                        link_type=r.link_type,
+                        other_id=r.other_id,
+                        at=r.at,
+                    ),
+                    None,
+                )
+            )
+        elif isinstance(r, ActivityOn):
+            out.append(
+                (
+                    ActivityItem.for_ticket(
+                        tenant_id,
+                        r.ticket_id,
+                        f"{new_id(r.at)}",
+                        at=r.at,
+                        actor=r.actor,
+                        source=r.source,
+                        change=r.change,
+                    ),
+                    None,
+                )
+            )
+        elif isinstance(r, TimeCounter):
+            stats = TimeStatsItem(
+                pk=TimeStatsItem.partition(tenant_id),
+                sk=TimeStatsItem.sort_key(r.work_date.isoformat(), client_id, r.technician_id),
+            )
+            field = TimeStatsItem.billable_minutes if r.billable else TimeStatsItem.non_billable_minutes
+            out.append((stats, [field.add(r.minutes), TimeStatsItem.kind.set(TimeStatsItem)]))
+    return out
+
+
+def _write_records(tx: TransactWrite, tenant_id: str, client_id: str, records: list[Record]) -> None:
+    for item, actions in _record_items(tenant_id, client_id, records):
+        if actions is None:
+            tx.save(item)
+        else:
+            tx.update(item, actions=actions)
+
+
+def _item_to_reply(item: ReplyItem) -> Reply:
+    return Reply(
+        id=item.id,
+        ticket_id=item.ticket_id,
+        author_type=item.author_type,
+        author_id=item.author_id,
+        body=item.body,
+        channel=Channel(item.channel),
+        created_at=item.created_at,
+        message_id=item.message_id,
+        in_reply_to=item.in_reply_to,
+        delivery=dict(item.delivery or {}),
+        attachments=tuple(item.attachments or ()),
+        source=item.source,
+    )
 
 
 def _item_to_activity(item: ActivityItem) -> Activity:
@@ -205,13 +350,14 @@ class DynamoTicketRepository(_Paged):
         counter.update(actions=[CounterItem.value.add(1)])
         return int(counter.value)
 
-    def insert(self, ticket: Ticket, activity: list[Activity]) -> Ticket:
+    def insert(self, ticket: Ticket, activity: list[Activity], records: list[Record] | None = None) -> Ticket:
         item = ticket_to_item(replace(ticket, version=0))
         try:
             with TransactWrite(connection=self._conn) as tx:
                 tx.save(item, condition=TicketItem.pk.does_not_exist())
                 for act in _activity_items(ticket.tenant_id, ticket.id, 1, activity):
                     tx.save(act)
+                _write_records(tx, ticket.tenant_id, ticket.client_id, records or [])
         except TransactWriteError as exc:
             if _condition_failed(exc):
                 raise Conflict(f"ticket {ticket.id} already exists") from exc
@@ -232,13 +378,14 @@ class DynamoTicketRepository(_Paged):
         *,
         events: list[DomainEvent] | None = None,
         counters: list[CounterDelta] | None = None,
+        records: list[Record] | None = None,
     ) -> Ticket:
         """Write `ticket` if the stored version is still `ticket.version`, with its activity,
-        outbox events and report counters in the same transaction (all or nothing)."""
+        outbox events, report counters and conversation records in one transaction."""
         item = ticket_to_item(ticket)  # pynamodb conditions the write on item.version == ticket.version
-        events, counters = events or [], counters or []
+        events, counters, records = events or [], counters or [], records or []
         try:
-            if activity or events or counters:
+            if activity or events or counters or records:
                 with TransactWrite(connection=self._conn) as tx:
                     tx.save(item)
                     for act in _activity_items(ticket.tenant_id, ticket.id, ticket.version + 1, activity):
@@ -249,6 +396,7 @@ class DynamoTicketRepository(_Paged):
                         tx.save(ev_item, condition=EventItem.pk.does_not_exist())
                     for stats, actions in _counter_updates(ticket.tenant_id, counters):
                         tx.update(stats, actions=actions)
+                    _write_records(tx, ticket.tenant_id, ticket.client_id, records)
             else:
                 item.save()
         except (TransactWriteError, PutError) as exc:
@@ -321,16 +469,99 @@ class DynamoTicketRepository(_Paged):
         return Page([item_to_ticket(i) for i in items], next_cursor)
 
     def detail(self, tenant_id: str, ticket_id: str) -> TicketDetail | None:
+        """The ticket and everything on its page: one Query of its partition."""
         ticket: Ticket | None = None
-        activity: list[Activity] = []
+        detail = TicketDetail(ticket=None)  # type: ignore[arg-type]
         for item in Item.query(ticket_pk(tenant_id, ticket_id), consistent_read=True):
             if isinstance(item, TicketItem):
                 ticket = item_to_ticket(item)
             elif isinstance(item, ActivityItem):
-                activity.append(_item_to_activity(item))
+                detail.activity.append(_item_to_activity(item))
+            elif isinstance(item, ReplyItem):
+                detail.replies.append(_item_to_reply(item))
+            elif isinstance(item, NoteItem):
+                detail.notes.append(
+                    Note(
+                        id=item.id,
+                        ticket_id=item.ticket_id,
+                        author_id=item.author_id,
+                        body=item.body,
+                        created_at=item.created_at,
+                        source=item.source,
+                    )
+                )
+            elif isinstance(item, TimeEntryItem):
+                detail.time_entries.append(
+                    TimeEntry(
+                        id=item.id,
+                        ticket_id=item.ticket_id,
+                        technician_id=item.technician_id,
+                        minutes=int(item.minutes),
+                        billable=bool(item.billable),
+                        work_date=date.fromisoformat(item.work_date),
+                        created_at=item.created_at,
+                        note=item.note,
+                    )
+                )
+            elif isinstance(item, LinkItem):
+                detail.links.append(
+                    TicketLink(
+                        ticket_id=ticket_id, link_type=item.link_type, other_id=item.other_id, at=item.at
+                    )
+                )
         if ticket is None:
             return None
-        return TicketDetail(ticket=ticket, activity=activity)
+        return replace(detail, ticket=ticket)
+
+    def get_reply(self, tenant_id: str, ticket_id: str, reply_id: str) -> Reply | None:
+        try:
+            return _item_to_reply(
+                ReplyItem.get(*ReplyItem.key(tenant_id, ticket_id, reply_id), consistent_read=True)
+            )
+        except ReplyItem.DoesNotExist:
+            return None
+
+    def update_delivery(
+        self,
+        tenant_id: str,
+        ticket_id: str,
+        reply_id: str,
+        delivery: dict[str, Any],
+        expected_state: Sequence[str],
+    ) -> bool:
+        """Replace a reply's delivery if its state is still one of `expected_state` (a claim, a
+        release, a 'sent'): two senders can never both own one reply."""
+        pk, sk = ReplyItem.key(tenant_id, ticket_id, reply_id)
+        item = ReplyItem(pk=pk, sk=sk)
+        try:
+            item.update(
+                actions=[ReplyItem.delivery.set(delivery), ReplyItem.delivery_state.set(delivery["state"])],
+                condition=ReplyItem.pk.exists() & ReplyItem.delivery_state.is_in(*expected_state),
+            )
+        except UpdateError as exc:
+            if _condition_failed(exc):
+                return False
+            raise
+        return True
+
+    def ticket_for_message_id(self, tenant_id: str, message_id: str) -> str | None:
+        try:
+            return str(
+                LookupItem.get(*LookupItem.message_id_key(tenant_id, message_id), consistent_read=True).target
+            )
+        except LookupItem.DoesNotExist:
+            return None
+
+    def time_stats(
+        self, tenant_id: str, first_day: str, last_day: str
+    ) -> Iterator[tuple[str, str, str, int, int]]:
+        """(work date, client, technician, billable, non-billable minutes) for the days asked: one Query."""
+        for item in TimeStatsItem.query(
+            TimeStatsItem.partition(tenant_id),
+            range_key_condition=TimeStatsItem.sk.between(first_day, last_day + "~"),
+        ):
+            day, _, client, _, tech = item.sk.split("#", 4)
+            yield day, client, tech, int(item.billable_minutes or 0), int(item.non_billable_minutes or 0)
 
 
 # --- clients and contacts --------------------------------------------------------------------------
