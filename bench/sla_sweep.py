@@ -14,7 +14,9 @@ Measured, in one run, on the same table:
   index reads   `DynamoTicketRepository.due("sla", bound)` alone (no writes) at several bounds
                 around `now`: items read against the due count at that bound;
   scan baseline a full-table Scan with the filter a Scan-based sweep would need
-                (due_kind = sla AND due_key <= bound): ScannedCount, read units, time;
+                (due_kind = sla AND due_key <= bound): ScannedCount, read units, time. It runs
+                as SCAN_SEGMENTS segments one after another: DynamoDB Local's plain Scan costs it
+                time quadratic in the table size (a one-segment Scan of 100,000 tickets took 300 s);
   sweep         `run_sla_sweep(deps, now)` (index Query per shard, then GetItem + a conditional
                 TransactWriteItems per due ticket): JobResult, the DynamoDB calls it sent with
                 their read/write units as the engine reports them, wall time per due ticket;
@@ -25,7 +27,7 @@ DynamoDB Local is not DynamoDB: its milliseconds are a local JVM's. Item counts,
 capacity units are the figures that carry over. No pass/fail: read the figures.
 
     .venv/bin/python bench/sla_sweep.py [--tickets 100000] [--due-percent 1] [--tenants 4]
-                                        [--threads 2] [--calendar-runs 20]
+                                        [--threads 2] [--calendar-runs 20] [--scan-segments 32]
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import queue
 import random
 import statistics
 import sys
+import textwrap
 import threading
 import time
 from collections.abc import Iterator
@@ -277,32 +280,12 @@ def due_by(moments: list[str], bound: datetime) -> int:
 # --- measurements ------------------------------------------------------------------------------
 
 
-def index_entries(ddb: Any, kind: str) -> tuple[int, float, int]:
-    """Every entry of `kind` in the DueTimers index (Select COUNT, all shards): count, units, calls."""
-    from regentra.adapters.dynamo.items import DUE_SHARDS
-
-    total, units, calls = 0, 0.0, 0
-    for shard in range(DUE_SHARDS):
-        start = None
-        while True:
-            args: dict[str, Any] = {
-                "TableName": TABLE,
-                "IndexName": "DueTimers",
-                "KeyConditionExpression": "due_shard = :s",
-                "ExpressionAttributeValues": {":s": {"S": f"{kind}#{shard}"}},
-                "Select": "COUNT",
-                "ReturnConsumedCapacity": "TOTAL",
-            }
-            if start:
-                args["ExclusiveStartKey"] = start
-            r = ddb.query(**args)
-            calls += 1
-            total += r["Count"]
-            units += float(r.get("ConsumedCapacity", {}).get("CapacityUnits", 0.0))
-            start = r.get("LastEvaluatedKey")
-            if not start:
-                break
-    return total, units, calls
+def table_counts(ddb: Any) -> tuple[int, int, int]:
+    """(table items, table bytes, DueTimers index entries) as DescribeTable reports them: free,
+    where counting the index with Query pages costs DynamoDB Local tens of seconds."""
+    t = ddb.describe_table(TableName=TABLE)["Table"]
+    due = next(g for g in t.get("GlobalSecondaryIndexes", []) if g["IndexName"] == "DueTimers")
+    return int(t["ItemCount"]), int(t.get("TableSizeBytes", 0)), int(due.get("ItemCount", 0))
 
 
 def scan_sweep_read(ddb: Any, kind: str, bound: datetime, segments: int) -> tuple[int, int]:
@@ -336,6 +319,10 @@ def scan_sweep_read(ddb: Any, kind: str, bound: datetime, segments: int) -> tupl
             if not start:
                 break
     return matched, pages
+
+
+def _min(delta: timedelta) -> str:
+    return f"{delta.total_seconds() / 60:.1f} min"
 
 
 def fmt_s(seconds: float) -> str:
@@ -396,10 +383,7 @@ def main() -> int:
         with meter.measuring() as load_ops:
             gen = build_and_load(args.tickets, due_n, args.tenants, args.threads)
         load_s = time.perf_counter() - t0
-        stored = ddb.describe_table(TableName=TABLE)["Table"]["ItemCount"]
-        t0 = time.perf_counter()
-        index_total, index_units, index_calls = index_entries(ddb, DUE_SLA)
-        index_s = time.perf_counter() - t0
+        stored, stored_bytes, index_total = table_counts(ddb)
         due_python = due_by(gen.moments, NOW)
         bw = load_ops["BatchWriteItem"]
         first_ahead = next((m for m in gen.moments if m > (iso(NOW) or "")), None)
@@ -412,13 +396,12 @@ def main() -> int:
         )
         print(
             f"  BatchWriteItem x{bw.calls:,} (25 items each) in {load_s:.1f} s wall = "
-            f"{args.tickets / load_s:,.0f} items/s; {bw.ns / 1e9:.1f} s inside the calls summed over "
+            f"{args.tickets / load_s:,.0f} items/s;\n  {bw.ns / 1e9:.1f} s inside the calls summed over "
             f"threads ({bw.ns / 1e6 / bw.calls:.1f} ms per call, {bw.units:,.0f} write units reported)"
         )
         print(
-            f"  table ItemCount {stored:,}; DueTimers index entries of kind 'sla': {index_total:,} "
-            f"(reading all of them: {index_calls} Query calls, "
-            f"{index_units:,.1f} read units, {index_s:.1f} s)"
+            f"  DescribeTable: {stored:,} items, {stored_bytes / max(stored, 1):,.0f} bytes per item on "
+            f"average; DueTimers index: {index_total:,} entries (every ticket has a next SLA moment)"
         )
         print(
             f"  kinds: due {gen.kinds['due']:,} (response at-risk passed, not noticed) | "
@@ -504,7 +487,7 @@ def main() -> int:
         if now_row.get("read") and now_row.get("units"):
             print(
                 f"  at now, index / Scan: items read {now_row['read']:,} / {sc.scanned:,} = "
-                f"{now_row['read'] / sc.scanned:.4f} (1:{sc.scanned / now_row['read']:,.0f}); "
+                f"{now_row['read'] / sc.scanned:.4f} (1:{sc.scanned / now_row['read']:,.0f});\n  "
                 f"read units {now_row['units']:,.1f} / {sc.units:,.1f} = {now_row['units'] / sc.units:.4f} "
                 f"(1:{sc.units / now_row['units']:,.0f}); time {now_row['s'] * 1e3:,.1f} / "
                 f"{scan_s * 1e3:,.1f} ms (1:{scan_s / now_row['s']:,.0f})"
@@ -525,13 +508,13 @@ def main() -> int:
             in_calls = sum(s.ns for s in ops.values()) / 1e9
             print(
                 f"{label}: run_sla_sweep(deps, now) -> read {result.read:,} due-index entries "
-                f"({note}), changed {result.changed:,} tickets, "
+                f"({note}),\n  changed {result.changed:,} tickets, "
                 f"{result.events:,} events"
             )
             if result.read:
                 print(
                     f"  wall {fmt_s(wall)} = {wall * 1e3 / result.read:.2f} ms per due ticket "
-                    f"({result.read / wall:,.0f} due tickets/s); inside DynamoDB calls {fmt_s(in_calls)}, "
+                    f"({result.read / wall:,.0f} due tickets/s);\n  inside DynamoDB calls {fmt_s(in_calls)}, "
                     f"outside them (Python) {fmt_s(wall - in_calls)} = "
                     f"{(wall - in_calls) * 1e3 / result.read:.2f} ms per due ticket"
                 )
@@ -540,16 +523,19 @@ def main() -> int:
             print("  " + ops_table(ops, per=result.read or None).replace("\n", "\n  "))
             print()
 
-        after_total, _, _ = index_entries(ddb, DUE_SLA)
+        after_items, _, after_total = table_counts(ddb)
         lo, hi = min(gen.after_sweep, default=NOW), max(gen.after_sweep, default=NOW)
-        print(
-            f"Why sweep 2 reads nothing: every Query is bounded by due_key <= '{iso(NOW)}~' and stops at "
-            f"the first key past it. Sweep 1 wrote each due ticket with at_risk_notified, so "
-            f"ticket_to_item moved its index entry to its next moment, the response breach "
-            f"(now+{lo - NOW} .. now+{hi - NOW}, computed in Python): still {after_total:,} 'sla' "
-            f"entries in the index, none at or before now; the {gen.kinds['noticed']:,} 'noticed' and "
-            f"{gen.kinds['fresh']:,} 'fresh' entries were never read."
+        why = (
+            f"Why sweep 2 reads nothing: each shard's Query is bounded by due_key <= '{iso(NOW)}~' and "
+            f"stops at the first key past it. Sweep 1 saved each due ticket with its response "
+            f"at_risk_notified, so ticket_to_item moved its index entry to its next moment, the response "
+            f"breach: now+{_min(lo - NOW)} .. now+{_min(hi - NOW)} (computed in Python). The index still "
+            f"holds {after_total:,} entries (the table {after_items:,} items, with the activity and outbox "
+            f"items sweep 1 wrote), none at or before now: the {gen.kinds['noticed']:,} 'noticed' (breach "
+            f"ahead) and {gen.kinds['fresh']:,} 'fresh' (at-risk ahead) lie past the bound, and neither "
+            f"sweep read them."
         )
+        print(textwrap.fill(why, width=104))
         print()
     finally:
         ddb_local.stop()

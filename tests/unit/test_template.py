@@ -31,6 +31,13 @@ REQUIRED_ROUTES = {
     ("GET", "/settings/channels"), ("PUT", "/settings/channels"),
 }  # fmt: skip
 
+# The only routes open without a JWT (event `Auth: {Authorizer: NONE}`): live chat for visitors, who
+# have no account; their X-Chat-Token opens one session. Every other route carries the authorizer.
+PUBLIC_ROUTES = {
+    ("POST", "/chat/visitor/sessions"), ("GET", "/chat/visitor/sessions/{id}"),
+    ("POST", "/chat/visitor/sessions/{id}/messages"), ("POST", "/chat/visitor/sessions/{id}/end"),
+}  # fmt: skip
+
 
 @pytest.fixture(scope="module")
 def tpl() -> Template:
@@ -203,9 +210,12 @@ def test_every_http_event_becomes_an_api_gateway_v2_route(
         assert op is not None, f"{fn}.{name}: {ev['Method']} {ev['Path']} is not a route"
         uri = str(op["x-amazon-apigateway-integration"]["uri"])
         assert f"${{{fn}.Arn}}" in uri, f"{ev['Method']} {ev['Path']} is integrated with {uri}, not {fn}"
-        assert op.get("security") == [{"CognitoJwt": []}], (
-            f"{ev['Method']} {ev['Path']} has no JWT authorizer"
-        )
+        if (ev["Method"].upper(), ev["Path"]) in PUBLIC_ROUTES:
+            assert op.get("security") == [{"NONE": []}], f"{ev['Method']} {ev['Path']} is not public"
+        else:
+            assert op.get("security") == [{"CognitoJwt": []}], (
+                f"{ev['Method']} {ev['Path']} has no JWT authorizer"
+            )
         assert invokable[fn] >= 1, f"API Gateway may not invoke {fn}"
 
 
@@ -367,3 +377,4 @@ def test_local_runtime_sees_the_same_routes(tpl: Template, functions: dict[str, 
     routes = {(r.method, r.path) for r in tpl.routes()}
     assert routes == {(ev["Method"].upper(), ev["Path"]) for _, _, ev in http_events(functions)}
     assert routes >= REQUIRED_ROUTES
+    assert {(r.method, r.path) for r in tpl.routes() if not r.auth} == PUBLIC_ROUTES

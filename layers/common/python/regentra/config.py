@@ -19,6 +19,7 @@ class Settings(BaseModel):
     idempotency_ttl_seconds: int = 24 * 3600
     service_name: str = "regentra"
     event_bus_name: str = "default"
+    mail_bucket: str = "regentra-mail"
     # Set by `regentra local`: side effects (events, mail, SMS) go to local sinks in this folder.
     local_data_dir: str | None = None
 
@@ -35,6 +36,7 @@ def get_settings() -> Settings:
         max_body_bytes=int(env.get("MAX_BODY_BYTES", str(256 * 1024))),
         service_name=env.get("POWERTOOLS_SERVICE_NAME", "regentra"),
         event_bus_name=env.get("EVENT_BUS_NAME", "default"),
+        mail_bucket=env.get("MAIL_BUCKET", "regentra-mail"),
         local_data_dir=env.get("REGENTRA_DATA_DIR") or None,
     )
 

@@ -139,3 +139,27 @@ class TimeCounter:
     technician_id: str
     billable: bool
     minutes: int
+
+
+@dataclass(frozen=True)
+class MessageLink:
+    """An email Message-ID that threads to a ticket (inbound mail we turned into a ticket)."""
+
+    ticket_id: str
+    message_id: str
+
+
+@dataclass(frozen=True)
+class OnceMarker:
+    """A name that may be written once (a delivered SES message, an SMS id): the write that
+    carries it fails if it exists, so a redelivery changes nothing."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """A named pointer kept with the write (e.g. a phone number's current SMS ticket)."""
+
+    name: str
+    target: str

@@ -131,8 +131,9 @@ class Gateway:
             params = route.match(method, path)
             if params is None:
                 continue
-            claims = self.tokens.claims(headers.get("authorization"))
-            if claims is None:  # the JWT authorizer answers before any function runs
+            # A public route (Authorizer NONE) gets no claims, as in AWS, whatever it is sent.
+            claims = self.tokens.claims(headers.get("authorization")) if route.auth else None
+            if claims is None and route.auth:  # the JWT authorizer answers before any function runs
                 return _json(401, error_body("unauthorized", "A valid bearer token is required."))
             event = http_api_event(
                 route,

@@ -14,13 +14,15 @@ from typing import Any
 from regentra.clock import set_clock
 from regentra.config import reset_settings
 from regentra.local.dynamodb_local import DynamoDBLocal
+from regentra.local.events import sns_event
 from regentra.local.functions import FunctionHost
 from regentra.local.gateway import Gateway
 from regentra.local.scheduler import LocalClock, Scheduler
-from regentra.local.sinks import reset_sinks, sink
+from regentra.local.sinks import LocalBlobStore, reset_sinks, sink
+from regentra.local.smtp import start_smtp
 from regentra.local.streams import StreamPoller
 from regentra.local.tables import ensure_tables, local_table_name
-from regentra.local.template import Template
+from regentra.local.template import Template, ses_receipt_functions, sns_functions
 
 TICK_SECONDS = 5.0
 
@@ -46,6 +48,7 @@ class LocalStack:
         data_dir: Path,
         *,
         port: int = 3000,
+        smtp_port: int = 2525,
         host: str = "127.0.0.1",
         dynamodb_endpoint: str | None = None,
         demo: bool = True,
@@ -53,6 +56,7 @@ class LocalStack:
     ) -> None:
         self.data_dir = data_dir
         self.port = port
+        self.smtp_port = smtp_port
         self.host = host
         self.demo = demo
         self.template = template or Template.load()
@@ -126,6 +130,7 @@ class LocalStack:
             self.clock,
             self.scheduler,
             local_routes={
+                ("POST", "/_local/sms"): self._inbound_sms,
                 ("GET", "/_local/events"): lambda _: (200, {"items": sink("events").items()}),
                 ("GET", "/_local/outbox"): lambda _: (200, {"items": _outbox_view(sink("outbox").items())}),
             },
@@ -136,10 +141,36 @@ class LocalStack:
 
             self.demo_summary = seed(default_deps())
         self.server = self.gateway.serve(self.host, self.port)
+        self.smtp = start_smtp(
+            self.host, self.smtp_port, LocalBlobStore(self.data_dir / "blobs"),
+            ses_receipt_functions(self.template), invoke,
+        )
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
         threading.Thread(target=self._tick, name="scheduler", daemon=True).start()
         return self
+
+    def _inbound_sms(self, body: Any) -> tuple[int, Any]:
+        """POST /_local/sms {"from", "to", "body"}: an inbound SMS delivered as SNS would."""
+        import uuid
+
+        if not isinstance(body, dict) or not all(isinstance(body.get(k), str) and body[k] for k in ("from", "to")):
+            return 400, {"error": {"code": "validation_error", "message": "from and to are required E.164 numbers.",
+                                   "details": [{"field": "from/to", "issue": "required"}]}}
+        text = body.get("body", "")
+        if not isinstance(text, str) or len(text) > 1600:
+            return 400, {"error": {"code": "validation_error", "message": "body must be text (at most 1600 chars).",
+                                   "details": [{"field": "body", "issue": "invalid"}]}}
+        words = text.split()
+        payload = {
+            "originationNumber": body["from"], "destinationNumber": body["to"],
+            "messageKeyword": words[0].upper() if words else "", "messageBody": text,
+            "inboundMessageId": body.get("message_id") or str(uuid.uuid4()), "previousPublishedMessageId": None,
+        }
+        event = sns_event("arn:aws:sns:us-east-1:000000000000:InboundSmsTopic", json.dumps(payload),
+                          str(uuid.uuid4()), self.clock.now())
+        results = [self.invoke_and_drain(fn, event) for fn in sns_functions(self.template)]
+        return 200, {"inbound_message_id": payload["inboundMessageId"], "results": results}
 
     def invoke_and_drain(self, function: str, event: dict[str, Any]) -> Any:
         """Invoke a function, then hand what it wrote to the stream functions (events, mail)."""
@@ -156,6 +187,9 @@ class LocalStack:
 
     def stop(self) -> None:
         self._stop.set()
+        if getattr(self, "smtp", None) is not None:
+            self.smtp.stop()
+            self.smtp = None  # type: ignore[assignment]
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
@@ -178,6 +212,8 @@ def banner(stack: LocalStack) -> str:
     url = stack.url
     return f"""
 Regentra Tickets is running at {url}   (DynamoDB Local data: {stack.data_dir})
+Inbound mail: SMTP on {stack.host}:{stack.smtp_port}, to support@demo-msp.test. Inbound SMS: POST {url}/_local/sms
+Sent mail and SMS: {url}/_local/outbox
 
 Get a token (technician of the demo MSP):
   TOKEN=$(curl -s -X POST {url}/_local/token -d '{{"tenant_id":"{tenant}","role":"technician","user_id":"tom-tech"}}' | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])')
@@ -197,7 +233,7 @@ Stop with Ctrl-C.
 
 
 def serve(data_dir: Path, port: int, smtp_port: int, demo: bool = True) -> int:
-    stack = LocalStack(data_dir, port=port, demo=demo)
+    stack = LocalStack(data_dir, port=port, smtp_port=smtp_port, demo=demo)
     stopped = threading.Event()
 
     def _stop(signum: int, frame: Any) -> None:

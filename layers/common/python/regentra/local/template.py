@@ -53,6 +53,7 @@ class Route:
     function: str
     pattern: re.Pattern[str] = field(compare=False)
     param_names: tuple[str, ...] = field(compare=False, default=())
+    auth: bool = True  # False: the event says `Auth: {Authorizer: NONE}` (a public route, no JWT)
 
     def match(self, method: str, path: str) -> dict[str, str] | None:
         if method.upper() != self.method and self.method != "ANY":
@@ -86,13 +87,18 @@ class FunctionSpec:
     environment: dict[str, Any]
 
 
-def _route(method: str, path: str, function: str) -> Route:
+def _route(method: str, path: str, function: str, auth: bool = True) -> Route:
     names = tuple(re.findall(r"{([^}/]+)}", path))
     regex = (
         "^" + re.sub(r"{[^}/]+}", "([^/]+)", re.escape(path).replace(r"\{", "{").replace(r"\}", "}")) + "$"
     )
     return Route(
-        method=method.upper(), path=path, function=function, pattern=re.compile(regex), param_names=names
+        method=method.upper(),
+        path=path,
+        function=function,
+        pattern=re.compile(regex),
+        param_names=names,
+        auth=auth,
     )
 
 
@@ -139,7 +145,10 @@ class Template:
         return found
 
     def routes(self) -> list[Route]:
-        routes = [_route(p["Method"], p["Path"], fn) for fn, _, p in self._events("HttpApi")]
+        routes = [
+            _route(p["Method"], p["Path"], fn, auth=(p.get("Auth") or {}).get("Authorizer") != "NONE")
+            for fn, _, p in self._events("HttpApi")
+        ]
         # Literal segments win over parameters (/tickets/board before /tickets/{id}).
         return sorted(routes, key=lambda r: (r.path.count("{"), -len(r.path)))
 
@@ -177,3 +186,31 @@ class Template:
 
     def tables(self) -> dict[str, dict[str, Any]]:
         return {k: v.get("Properties", {}) for k, v in self.of_type("AWS::DynamoDB::Table").items()}
+
+
+def _ref_name(value: Any) -> str | None:
+    if isinstance(value, dict):
+        if "Ref" in value:
+            return str(value["Ref"])
+        if "Fn::GetAtt" in value:
+            return str(value["Fn::GetAtt"][0])
+    return None
+
+
+def ses_receipt_functions(template: Template) -> list[str]:
+    """Functions an SES receipt rule invokes (LambdaAction), in rule order."""
+    out = []
+    for res in template.of_type("AWS::SES::ReceiptRule").values():
+        for action in res.get("Properties", {}).get("Rule", {}).get("Actions", []):
+            name = _ref_name((action.get("LambdaAction") or {}).get("FunctionArn"))
+            if name:
+                out.append(name)
+    return out
+
+
+def sns_functions(template: Template, topic: str | None = None) -> list[str]:
+    """Functions subscribed to an SNS topic of the template (optionally one topic)."""
+    return [
+        fn for fn, _, props in template._events("SNS")
+        if topic is None or _ref_name(props.get("Topic")) == topic
+    ]

@@ -80,6 +80,8 @@ def add_reply(
     message_id: str | None = None,
     in_reply_to: str | None = None,
     attachments: tuple[dict[str, Any], ...] = (),
+    extra_records: list[Any] | None = None,
+    flags: list[str] | None = None,
 ) -> ReplyOutcome:
     """Record a public reply and apply its rules. `client_id` restricts a customer to their own
     client's tickets (404 otherwise). A staff reply is stored with delivery 'pending': the
@@ -92,7 +94,7 @@ def add_reply(
         via = channel or ticket.channel
         if plan.follow_up:
             return _reply_as_follow_up(
-                deps, ticket, author, body, via, reply_id, message_id, in_reply_to, attachments
+                deps, ticket, author, body, via, reply_id, message_id, in_reply_to, attachments, extra_records or []
             )
         if author.type == STAFF:
             message_id = new_message_id(reply_id, tenant_id, MESSAGE_ID_DOMAIN)
@@ -116,7 +118,8 @@ def add_reply(
                 at=now,
                 actor=author.id,
                 source=author.source,
-                change={"event": "reply_added", "reply_id": reply_id, "author_type": author.type},
+                change={"event": "reply_added", "reply_id": reply_id, "author_type": author.type}
+                | ({"flags": flags} if flags else {}),
             )
         ]
         if updated.status != ticket.status:
@@ -130,7 +133,7 @@ def add_reply(
             )
         updated, counters = on_change(ticket, updated, now)
         try:
-            saved = deps.tickets.save(updated, activity, counters=counters, records=[reply])
+            saved = deps.tickets.save(updated, activity, counters=counters, records=[reply, *(extra_records or [])])
         except ConcurrentUpdate:
             continue
         return ReplyOutcome(reply=reply, ticket=saved)
@@ -147,6 +150,7 @@ def _reply_as_follow_up(
     message_id: str | None,
     in_reply_to: str | None,
     attachments: tuple[dict[str, Any], ...],
+    extra_records: list[Any],
 ) -> ReplyOutcome:
     """A customer wrote to a CLOSED ticket: it stays closed; a new OPEN ticket carries the reply,
     and both sides show the link (one transaction)."""
@@ -202,6 +206,7 @@ def _reply_as_follow_up(
             source=author.source,
             change={"event": "follow_up_created", "ticket_id": follow_up.id},
         ),
+        *extra_records,
     ]
     saved = deps.tickets.insert(follow_up, activity, records)
     return ReplyOutcome(reply=reply, ticket=saved, follow_up_of=closed.id)

@@ -69,6 +69,8 @@ def deliver_reply(
                 return finish(state="skipped", reason="the contact has no phone number")
             if not book["sms_numbers"]:
                 return finish(state="skipped", reason="no SMS number in /settings/channels")
+            if deps.tickets.lookup(tenant_id, f"SMS_OPT_OUT#{contact.phone}") == "1":
+                return finish(state="skipped", reason="the number opted out (STOP)")
             provider_id = sms.send(
                 to=contact.phone, origination=book["sms_numbers"][0], body=reply.body, ticket_id=ticket.id
             )

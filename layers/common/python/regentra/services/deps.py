@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from regentra.clock import Clock, get_clock
 from regentra.config import get_settings
 from regentra.services.ports import (
+    BlobStore,
+    ChatRepository,
     DirectoryRepository,
     EventPublisher,
     Mailer,
@@ -18,6 +20,13 @@ from regentra.services.ports import (
 )
 
 
+@lru_cache(maxsize=1)
+def _chat_repository() -> ChatRepository:
+    from regentra.adapters.dynamo.chat import DynamoChatRepository
+
+    return DynamoChatRepository()
+
+
 @dataclass
 class Deps:
     tickets: TicketRepository
@@ -25,6 +34,8 @@ class Deps:
     settings: SettingsRepository
     once: RunOnce
     clock: Clock
+    # Live chat sessions (built on first use, once per process).
+    chats: ChatRepository = field(default_factory=_chat_repository)
 
 
 @lru_cache(maxsize=1)
@@ -52,6 +63,7 @@ def default_deps() -> Deps:
 
 def reset_deps() -> None:
     _dynamo_repositories.cache_clear()
+    _chat_repository.cache_clear()
 
 
 def event_publisher() -> EventPublisher:
@@ -94,3 +106,17 @@ def sms_sender() -> SmsSender:
     from regentra.adapters.sms import EndUserMessagingSms
 
     return EndUserMessagingSms(settings.region)
+
+
+def blob_store() -> BlobStore:
+    """S3 (the mail bucket) in AWS; a folder in the data dir under `regentra local`."""
+    settings = get_settings()
+    if settings.local_data_dir is not None:
+        from pathlib import Path
+
+        from regentra.local.sinks import LocalBlobStore
+
+        return LocalBlobStore(Path(settings.local_data_dir) / "blobs")
+    from regentra.adapters.blobs import S3BlobStore
+
+    return S3BlobStore(settings.mail_bucket, settings.region)

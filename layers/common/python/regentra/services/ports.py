@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
+from regentra.domain.chat import ChatEnded, ChatMessage, ChatSession
 from regentra.domain.conversation import Note, Reply, TicketLink, TimeEntry
 from regentra.domain.enums import Channel, Priority, Status
+from regentra.domain.search import SearchQuery, SearchUpdate
 from regentra.domain.sla import CounterDelta
 from regentra.domain.tickets import Activity, DomainEvent, Ticket
 
@@ -71,7 +73,12 @@ class TicketDetail:
 class TicketRepository(Protocol):
     def next_ticket_number(self, tenant_id: str) -> int: ...
     def insert(
-        self, ticket: Ticket, activity: list[Activity], records: list[Any] | None = None
+        self,
+        ticket: Ticket,
+        activity: list[Activity],
+        records: list[Any] | None = None,
+        *,
+        counters: list[CounterDelta] | None = None,
     ) -> Ticket: ...
     def get(self, tenant_id: str, ticket_id: str) -> Ticket | None: ...
     def save(
@@ -98,6 +105,8 @@ class TicketRepository(Protocol):
         expected_state: list[str],
     ) -> bool: ...
     def ticket_for_message_id(self, tenant_id: str, message_id: str) -> str | None: ...
+    def lookup(self, tenant_id: str, name: str) -> str | None: ...
+    def put_lookup(self, tenant_id: str, name: str, target: str, *, only_if_absent: bool = False) -> bool: ...
     def time_stats(
         self, tenant_id: str, first_day: str, last_day: str
     ) -> Iterator[tuple[str, str, str, int, int]]: ...
@@ -126,6 +135,9 @@ class DirectoryRepository(Protocol):
         self, tenant_id: str, client_id: str | None, limit: int, cursor: str | None, scope: str
     ) -> Page[Contact]: ...
     def client_uses_policy(self, tenant_id: str, policy_id: str) -> bool: ...
+    def contact_by_email(self, tenant_id: str, email: str) -> Contact | None: ...
+    def contact_by_phone(self, tenant_id: str, phone: str) -> Contact | None: ...
+    def client_for_email_domain(self, tenant_id: str, domain: str) -> Client | None: ...
 
 
 class SettingsRepository(Protocol):
@@ -163,3 +175,124 @@ class Mailer(Protocol):
 
 class SmsSender(Protocol):
     def send(self, *, to: str, origination: str, body: str, ticket_id: str | None = None) -> str: ...
+
+
+class BlobStore(Protocol):
+    """Raw mail and attachments: S3 in AWS, a folder locally."""
+
+    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+    def get(self, key: str) -> bytes: ...
+
+
+class ChatRepository(Protocol):
+    """Live chat sessions and their messages (one partition per session)."""
+
+    def create(self, session: ChatSession, first: ChatMessage | None) -> None: ...
+    def get(self, tenant_id: str, session_id: str) -> ChatSession | None: ...
+    def load(self, tenant_id: str, session_id: str) -> tuple[ChatSession, list[ChatMessage]] | None: ...
+    def add_message(self, session: ChatSession, message: ChatMessage) -> bool:
+        """Append a message if the session is still active and not full; False otherwise."""
+        ...
+
+    def end(self, tenant_id: str, ended: ChatEnded) -> bool:
+        """End a session without a ticket (no customer message), on the same conditions."""
+        ...
+
+    def list(
+        self, tenant_id: str, state: str, limit: int, cursor: str | None, scope: str
+    ) -> Page[ChatSession]: ...
+    def due_idle(self, now: datetime, page_size: int = 100) -> Iterator[tuple[str, str]]: ...
+
+
+# --- search, board ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchScope:
+    """What the index narrows a search by; tenant and client are terms of the index query itself.
+    Every value is re-checked on the hydrated ticket: the index only narrows."""
+
+    tenant_id: str
+    client_id: str | None = None
+    statuses: tuple[str, ...] = ()
+    priority: str | None = None
+    assignee_id: str | None = None
+    channel: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    sla_statuses: tuple[str, ...] = ()  # index-time statuses: domain.search.sla_index_candidates
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    ticket_id: str
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    hits: list[SearchHit]  # [offset, offset + limit) of the window, by relevance then recency
+    window: int  # hits in the window (at most the window asked for)
+    matched: int  # documents the index matched in all
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    generation: str
+    documents: int
+    caught_up: int
+    seconds: float
+
+
+class SearchIndex(Protocol):
+    """The full-text index (tantivy): one document per ticket, written by one writer only."""
+
+    def upsert(self, updates: Sequence[SearchUpdate]) -> int:
+        """Merge updates (domain.search.merge: newer versions only, replies by id); returns the
+        number of documents changed. One commit."""
+        ...
+
+    def delete(self, removals: Sequence[tuple[str, str, int]]) -> int:
+        """(tenant, ticket id, version) removed from the table; never removes a newer document."""
+        ...
+
+    def search(
+        self, query: SearchQuery, scope: SearchScope, *, offset: int, limit: int, window: int
+    ) -> SearchPage: ...
+
+    def rebuild(
+        self,
+        updates: Iterable[SearchUpdate],
+        catch_up: Callable[[list[tuple[str, str]]], Iterable[SearchUpdate]],
+    ) -> RebuildReport:
+        """Build a new generation from `updates`, switch readers to it, then re-read (catch_up)
+        the tickets the live writer touched meanwhile."""
+        ...
+
+
+class TicketLists(Protocol):
+    """Ticket reads behind search and the board (DynamoDB; no Scan except search_sources)."""
+
+    def list_matching(
+        self,
+        tenant_id: str,
+        flt: TicketFilter,
+        keep: Callable[[Ticket], bool],
+        limit: int,
+        cursor: str | None,
+        scope: str,
+        max_examined: int,
+    ) -> Page[Ticket]: ...
+    def count(
+        self, tenant_id: str, flt: TicketFilter, keep: Callable[[Ticket], bool] | None, max_examined: int
+    ) -> tuple[int, bool]:
+        """(count, exact): exact is False when max_examined items were read before the end."""
+        ...
+
+    def get_many(self, tenant_id: str, ticket_ids: Sequence[str]) -> dict[str, Ticket]: ...
+    def search_source(self, tenant_id: str, ticket_id: str) -> tuple[Ticket | None, list[Reply]]: ...
+    def search_sources(self) -> Iterator[tuple[str, Ticket | Reply]]:
+        """(tenant, ticket or public reply) for the whole table: a full Scan, for the offline
+        `regentra reindex` only, never on a request path."""
+        ...
+

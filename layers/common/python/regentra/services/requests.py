@@ -6,7 +6,7 @@ Unknown fields are rejected (`extra="forbid"`), so a typo is a 400, not silently
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 
@@ -199,3 +199,44 @@ class CreateTimeEntry(Strict):
 
 class TimeReportQuery(SlaReportQuery):
     pass
+
+
+# --- live chat ------------------------------------------------------------------------------------
+
+ChatText = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
+
+
+def _not_blank_text(v: str | None) -> str | None:
+    if v is not None and not v.strip():
+        raise ValueError("may not be blank")
+    return v
+
+
+class StartChat(Strict):
+    """A customer (token) starts a chat; the first message may come with it."""
+
+    message: ChatText | None = None
+
+    check_blank = field_validator("message")(_not_blank_text)
+
+
+class StartVisitorChat(Strict):
+    """A visitor (no token) starts a chat on a tenant's site, giving an email."""
+
+    tenant_id: Id
+    email: Email
+    name: Name | None = None
+    message: ChatText | None = None
+
+    check_blank = field_validator("message")(_not_blank_text)
+
+
+class PostChatMessage(Strict):
+    body: ChatText
+
+    check_blank = field_validator("body")(_not_blank_text)
+
+
+class ListChatsQuery(PageQuery):
+    state: Literal["active", "ended"] = "active"
+

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from regentra.clock import iso
+from regentra.domain.chat import ChatMessage, ChatSession
 from regentra.domain.conversation import Note, Reply, TimeEntry
 from regentra.domain.tickets import Activity, Ticket
 from regentra.identity import Principal
@@ -129,3 +130,48 @@ def contact_view(contact: Contact) -> dict[str, Any]:
         "updated_at": iso(contact.updated_at),
         "version": contact.version,
     }
+
+
+# --- live chat ------------------------------------------------------------------------------------
+
+
+def chat_message_view(message: ChatMessage) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "author_type": message.author_type,
+        "author_id": message.author_id,
+        "author_name": message.author_name,
+        "body": message.body,
+        "created_at": iso(message.created_at),
+    }
+
+
+def chat_session_view(
+    session: ChatSession, messages: list[ChatMessage] | None = None, *, staff: bool = False
+) -> dict[str, Any]:
+    """A chat session; with `messages` for its detail. Customers and visitors never see who
+    ended it by id (only why) or how a visitor was matched."""
+    body: dict[str, Any] = {
+        "id": session.id,
+        "state": session.state,
+        "started_by": session.started_by,
+        "client_id": session.client_id,
+        "contact_id": session.contact_id,
+        "email": session.email,
+        "name": session.name,
+        "created_at": iso(session.created_at),
+        "last_activity_at": iso(session.last_activity_at),
+        "idle_at": iso(session.idle_at) if session.is_active else None,
+        "message_count": session.message_count,
+        "ended_at": iso(session.ended_at),
+        "end_reason": session.end_reason,
+        "ticket_id": session.ticket_id,
+    }
+    if staff:
+        body["ended_by"] = session.ended_by
+        body["first_staff_message_at"] = iso(session.first_staff_message_at)
+    if messages is not None:
+        body["messages"] = [chat_message_view(m) for m in messages]
+        body["participants"] = sorted({f"{m.author_type}:{m.author_id}" for m in messages})
+    return body
+

@@ -11,12 +11,15 @@ Layout (PK / SK):
   T#<tenant>#LOOKUP          CONTACT_EMAIL#<email>  unique contact email -> contact id
   T#<tenant>#SETTINGS        CHANNELS | SLA | ...   tenant settings
   CHANNEL#EMAIL#<address>    LOOKUP                 inbound address -> tenant (global by nature)
+  T#<tenant>#CHAT#<id>       SESSION                a live chat session (live chat; see ChatSessionItem)
+  T#<tenant>#CHAT#<id>       MSG#<id>               its messages, oldest first
 
 Ticket indexes (all projected ALL, sort key `activity_key` = <updated_at>#<id>, newest first):
   ByTenant   tenant_key   = T#<tenant>
   ByStatus   status_key   = T#<tenant>#S#<status>
   ByClient   client_key   = T#<tenant>#C#<client>
   ByAssignee assignee_key = T#<tenant>#A#<assignee>   (sparse: only assigned tickets)
+  (chat sessions also use ByStatus, with status_key = T#<tenant>#CHATS#<active|ended>)
 """
 
 from __future__ import annotations
@@ -342,6 +345,10 @@ class LookupItem(Item, discriminator="lookup"):
         return f"{tenant_prefix(tenant_id)}#LOOKUP", f"CONTACT_PHONE#{phone}"
 
     @staticmethod
+    def named_key(tenant_id: str, name: str) -> tuple[str, str]:
+        return f"{tenant_prefix(tenant_id)}#LOOKUP", name
+
+    @staticmethod
     def message_id_key(tenant_id: str, message_id: str) -> tuple[str, str]:
         return f"{tenant_prefix(tenant_id)}#MESSAGE_ID", message_id.strip().lower()
 
@@ -413,9 +420,129 @@ class SlaStatsItem(Item, discriminator="sla_stats"):
         return f"{day}#C#{client_id}#P#{priority}"
 
 
+# --- live chat ------------------------------------------------------------------------------------
+
+
+def chat_pk(tenant_id: str, session_id: str) -> str:
+    return f"T#{tenant_id}#CHAT#{session_id}"
+
+
+def chat_list_key(tenant_id: str, state: str) -> str:
+    """ByStatus hash key of a tenant's chat sessions in one state (distinct from tickets' S#...)."""
+    return f"{tenant_prefix(tenant_id)}#CHATS#{state}"
+
+
+class ChatByStateIndex(GlobalSecondaryIndex["ChatSessionItem"]):
+    class Meta:
+        index_name = "ByStatus"
+        projection = AllProjection()
+
+    status_key = UnicodeAttribute(hash_key=True)
+    activity_key = UnicodeAttribute(range_key=True)
+
+
+class ChatDueIndex(GlobalSecondaryIndex["ChatSessionItem"]):
+    class Meta:
+        index_name = "DueTimers"
+        projection = IncludeProjection(["kind", "tenant_id", "id", "due_kind"])
+
+    due_shard = UnicodeAttribute(hash_key=True)
+    due_key = UnicodeAttribute(range_key=True)
+
+
+class ChatSessionItem(Item, discriminator="chat_session"):
+    """A live chat session. Listed by state through ByStatus (newest activity first); while active
+    it sits in the sparse DueTimers index (kind chat_idle) at its idle moment. No version attribute:
+    every write is an update conditioned on `state` (and `message_count` when ending)."""
+
+    tenant_id = UnicodeAttribute()
+    id = UnicodeAttribute()
+    state = UnicodeAttribute()
+    started_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    last_activity_at = UTCDateTimeAttribute()
+    client_id = UnicodeAttribute(null=True)
+    contact_id = UnicodeAttribute(null=True)
+    user_id = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
+    name = UnicodeAttribute(null=True)
+    message_count = NumberAttribute(default=0)
+    first_staff_message_at = UTCDateTimeAttribute(null=True)
+    ended_at = UTCDateTimeAttribute(null=True)
+    ended_by = UnicodeAttribute(null=True)
+    end_reason = UnicodeAttribute(null=True)
+    ticket_id = UnicodeAttribute(null=True)
+    token_hash = UnicodeAttribute(null=True)
+
+    status_key = UnicodeAttribute()
+    activity_key = UnicodeAttribute()
+    due_shard = UnicodeAttribute(null=True)
+    due_key = UnicodeAttribute(null=True)
+    due_kind = UnicodeAttribute(null=True)
+
+    by_state = ChatByStateIndex()
+    due_timers = ChatDueIndex()
+
+    @staticmethod
+    def key(tenant_id: str, session_id: str) -> tuple[str, str]:
+        return chat_pk(tenant_id, session_id), "SESSION"
+
+    @staticmethod
+    def due_attrs(tenant_id: str, session_id: str, kind: str, at: datetime) -> tuple[str, str]:
+        """(due_shard, due_key), laid out like a ticket's (TicketItem.set_due)."""
+        return due_shard(kind, session_id), f"{iso(at)}#{tenant_id}#{session_id}"
+
+    def derive_keys(self) -> None:
+        self.pk, self.sk = self.key(self.tenant_id, self.id)
+        self.status_key = chat_list_key(self.tenant_id, self.state)
+        self.activity_key = activity_sort_key(iso(self.last_activity_at) or "", self.id)
+
+    @classmethod
+    def end_update(cls, tenant_id: str, r: Any) -> tuple[ChatSessionItem, list[Any], Any]:
+        """(item, actions, condition) that end a session for a ChatEnded record: only while it is
+        still active with the messages its transcript was built from."""
+        pk, sk = cls.key(tenant_id, r.session_id)
+        actions = [
+            cls.state.set("ended"),
+            cls.ended_at.set(r.ended_at),
+            cls.ended_by.set(r.ended_by),
+            cls.end_reason.set(r.end_reason),
+            cls.status_key.set(chat_list_key(tenant_id, "ended")),
+            cls.activity_key.set(activity_sort_key(iso(r.ended_at) or "", r.session_id)),
+            cls.due_shard.remove(),
+            cls.due_key.remove(),
+            cls.due_kind.remove(),
+        ]
+        for attr, value in (
+            (cls.ticket_id, r.ticket_id),
+            (cls.client_id, r.client_id),
+            (cls.contact_id, r.contact_id),
+        ):
+            if value is not None:
+                actions.append(attr.set(value))
+        condition = (cls.state == "active") & (cls.message_count == r.expected_messages)
+        return cls(pk=pk, sk=sk), actions, condition
+
+
+class ChatMessageItem(Item, discriminator="chat_message"):
+    tenant_id = UnicodeAttribute()
+    session_id = UnicodeAttribute()
+    id = UnicodeAttribute()
+    author_type = UnicodeAttribute()
+    author_id = UnicodeAttribute()
+    author_name = UnicodeAttribute(null=True)
+    body = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(tenant_id: str, session_id: str, message_id: str) -> tuple[str, str]:
+        return chat_pk(tenant_id, session_id), f"MSG#{message_id}"
+
+
 ALL_MODELS: list[type[Item]] = [
     Item, TicketItem, ActivityItem, CounterItem, ClientItem, ContactItem, LookupItem, SettingsItem,
     EventItem, SlaStatsItem, ReplyItem, NoteItem, TimeEntryItem, LinkItem, TimeStatsItem,
+    ChatSessionItem, ChatMessageItem,
 ]  # fmt: skip
 
 

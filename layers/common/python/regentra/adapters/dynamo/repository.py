@@ -16,6 +16,7 @@ from regentra.adapters.dynamo.connection import ensure_configured
 from regentra.adapters.dynamo.items import (
     DUE_SHARDS,
     ActivityItem,
+    ChatSessionItem,
     ClientItem,
     ContactItem,
     CounterItem,
@@ -35,7 +36,18 @@ from regentra.adapters.dynamo.items import (
 from regentra.clock import iso
 from regentra.config import get_settings
 from regentra.cursors import decode_cursor, encode_cursor
-from regentra.domain.conversation import ActivityOn, Note, Reply, TicketLink, TimeCounter, TimeEntry
+from regentra.domain.chat import ChatEnded
+from regentra.domain.conversation import (
+    ActivityOn,
+    MessageLink,
+    Note,
+    OnceMarker,
+    Pointer,
+    Reply,
+    TicketLink,
+    TimeCounter,
+    TimeEntry,
+)
 from regentra.domain.enums import Channel, Priority, Status
 from regentra.domain.ids import new_id
 from regentra.domain.sla import CounterDelta
@@ -143,7 +155,10 @@ def _activity_items(
     ]
 
 
-Record = Reply | Note | TimeEntry | TicketLink | ActivityOn | TimeCounter
+Record = (
+    Reply | Note | TimeEntry | TicketLink | ActivityOn | TimeCounter | MessageLink | OnceMarker | Pointer
+    | ChatEnded
+)
 
 
 def _record_items(
@@ -152,6 +167,15 @@ def _record_items(
     """Items to put (actions None) or counters to add (actions) for each record of a write."""
     out: list[tuple[Item, list[Any] | None]] = []
     for r in records:
+        if isinstance(r, MessageLink):
+            lpk, lsk = LookupItem.message_id_key(tenant_id, r.message_id)
+            out.append((LookupItem(pk=lpk, sk=lsk, target=r.ticket_id, tenant_id=tenant_id), None))
+            continue
+        if isinstance(r, OnceMarker | Pointer):
+            pk, sk = LookupItem.named_key(tenant_id, r.name)
+            target = r.target if isinstance(r, Pointer) else "1"
+            out.append((LookupItem(pk=pk, sk=sk, target=target, tenant_id=tenant_id), None))
+            continue
         if isinstance(r, Reply):
             pk, sk = ReplyItem.key(tenant_id, r.ticket_id, r.id)
             out.append(
@@ -253,11 +277,18 @@ def _record_items(
 
 
 def _write_records(tx: TransactWrite, tenant_id: str, client_id: str, records: list[Record]) -> None:
+    once = {LookupItem.named_key(tenant_id, r.name) for r in records if isinstance(r, OnceMarker)}
     for item, actions in _record_items(tenant_id, client_id, records):
-        if actions is None:
-            tx.save(item)
-        else:
+        if actions is not None:
             tx.update(item, actions=actions)
+        elif (item.pk, item.sk) in once:
+            tx.save(item, condition=LookupItem.pk.does_not_exist())
+        else:
+            tx.save(item)
+    for r in records:
+        if isinstance(r, ChatEnded):  # the chat session ends in the transaction creating its ticket
+            session, session_actions, condition = ChatSessionItem.end_update(tenant_id, r)
+            tx.update(session, actions=session_actions, condition=condition)
 
 
 def _item_to_reply(item: ReplyItem) -> Reply:
@@ -341,6 +372,40 @@ def _python_name(model: type[Item], attr_name: str) -> str:
     raise KeyError(attr_name)
 
 
+def ticket_list_plan(tenant_id: str, flt: TicketFilter) -> tuple[Any, str, str, Condition | None]:
+    """How a ticket list is read: (index, its hash key, its key attribute, filter expression).
+    The most selective index carries the key; every other filter becomes a filter expression.
+    Shared by the list, the board's counts and the SLA-filtered list (adapters/dynamo/ticket_lists.py)."""
+    prefix = f"T#{tenant_id}"
+    conditions: list[Condition] = []
+    statuses = [str(s) for s in flt.statuses]
+    if flt.assignee_id:
+        index: Any = TicketItem.by_assignee
+        hash_key, key_attr = f"{prefix}#A#{flt.assignee_id}", "assignee_key"
+    elif flt.client_id:
+        index, hash_key, key_attr = TicketItem.by_client, f"{prefix}#C#{flt.client_id}", "client_key"
+    elif len(statuses) == 1:
+        index, hash_key, key_attr = TicketItem.by_status, f"{prefix}#S#{statuses[0]}", "status_key"
+    else:
+        index, hash_key, key_attr = TicketItem.by_tenant, prefix, "tenant_key"
+    if flt.assignee_id and flt.client_id:
+        conditions.append(TicketItem.client_id == flt.client_id)
+    if statuses and key_attr != "status_key":
+        conditions.append(TicketItem.status.is_in(*statuses))
+    if flt.priority:
+        conditions.append(TicketItem.priority == str(flt.priority))
+    if flt.channel:
+        conditions.append(TicketItem.channel == str(flt.channel))
+    if flt.created_from:
+        conditions.append(TicketItem.created_at >= flt.created_from)
+    if flt.created_to:
+        conditions.append(TicketItem.created_at <= flt.created_to)
+    condition: Condition | None = None
+    for c in conditions:
+        condition = c if condition is None else condition & c
+    return index, hash_key, key_attr, condition
+
+
 class DynamoTicketRepository(_Paged):
     def __init__(self) -> None:
         self._conn = ensure_configured()
@@ -350,14 +415,25 @@ class DynamoTicketRepository(_Paged):
         counter.update(actions=[CounterItem.value.add(1)])
         return int(counter.value)
 
-    def insert(self, ticket: Ticket, activity: list[Activity], records: list[Record] | None = None) -> Ticket:
+    def insert(
+        self,
+        ticket: Ticket,
+        activity: list[Activity],
+        records: list[Record] | None = None,
+        *,
+        counters: list[CounterDelta] | None = None,
+    ) -> Ticket:
         item = ticket_to_item(replace(ticket, version=0))
         try:
             with TransactWrite(connection=self._conn) as tx:
                 tx.save(item, condition=TicketItem.pk.does_not_exist())
+                npk, nsk = LookupItem.named_key(ticket.tenant_id, f"TICKET_NUMBER#{ticket.number}")
+                tx.save(LookupItem(pk=npk, sk=nsk, target=ticket.id, tenant_id=ticket.tenant_id))
                 for act in _activity_items(ticket.tenant_id, ticket.id, 1, activity):
                     tx.save(act)
                 _write_records(tx, ticket.tenant_id, ticket.client_id, records or [])
+                for stats, actions in _counter_updates(ticket.tenant_id, counters or []):
+                    tx.update(stats, actions=actions)
         except TransactWriteError as exc:
             if _condition_failed(exc):
                 raise Conflict(f"ticket {ticket.id} already exists") from exc
@@ -429,34 +505,7 @@ class DynamoTicketRepository(_Paged):
     def list(
         self, tenant_id: str, flt: TicketFilter, limit: int, cursor: str | None, scope: str
     ) -> Page[Ticket]:
-        prefix = f"T#{tenant_id}"
-        conditions: list[Condition] = []
-        statuses = [str(s) for s in flt.statuses]
-        # The most selective index carries the key; every other filter becomes a filter expression.
-        if flt.assignee_id:
-            index: Any = TicketItem.by_assignee
-            hash_key, key_attr = f"{prefix}#A#{flt.assignee_id}", "assignee_key"
-        elif flt.client_id:
-            index, hash_key, key_attr = TicketItem.by_client, f"{prefix}#C#{flt.client_id}", "client_key"
-        elif len(statuses) == 1:
-            index, hash_key, key_attr = TicketItem.by_status, f"{prefix}#S#{statuses[0]}", "status_key"
-        else:
-            index, hash_key, key_attr = TicketItem.by_tenant, prefix, "tenant_key"
-        if flt.assignee_id and flt.client_id:
-            conditions.append(TicketItem.client_id == flt.client_id)
-        if statuses and key_attr != "status_key":
-            conditions.append(TicketItem.status.is_in(*statuses))
-        if flt.priority:
-            conditions.append(TicketItem.priority == str(flt.priority))
-        if flt.channel:
-            conditions.append(TicketItem.channel == str(flt.channel))
-        if flt.created_from:
-            conditions.append(TicketItem.created_at >= flt.created_from)
-        if flt.created_to:
-            conditions.append(TicketItem.created_at <= flt.created_to)
-        condition: Condition | None = None
-        for c in conditions:
-            condition = c if condition is None else condition & c
+        index, hash_key, key_attr, condition = ticket_list_plan(tenant_id, flt)
         items, next_cursor = self._page(
             index.query,
             hash_key,
@@ -539,6 +588,25 @@ class DynamoTicketRepository(_Paged):
                 condition=ReplyItem.pk.exists() & ReplyItem.delivery_state.is_in(*expected_state),
             )
         except UpdateError as exc:
+            if _condition_failed(exc):
+                return False
+            raise
+        return True
+
+    def lookup(self, tenant_id: str, name: str) -> str | None:
+        """A named pointer or marker (TICKET_NUMBER#<n>, SMS_THREAD#<phone>, SMS_OPT_OUT#<phone>, ...)."""
+        try:
+            return str(LookupItem.get(*LookupItem.named_key(tenant_id, name), consistent_read=True).target)
+        except LookupItem.DoesNotExist:
+            return None
+
+    def put_lookup(self, tenant_id: str, name: str, target: str, *, only_if_absent: bool = False) -> bool:
+        pk, sk = LookupItem.named_key(tenant_id, name)
+        try:
+            LookupItem(pk=pk, sk=sk, target=target, tenant_id=tenant_id).save(
+                condition=LookupItem.pk.does_not_exist() if only_if_absent else None
+            )
+        except PutError as exc:
             if _condition_failed(exc):
                 return False
             raise
@@ -761,6 +829,23 @@ class DynamoDirectoryRepository(_Paged):
         ):
             return True
         return False
+
+    def contact_by_phone(self, tenant_id: str, phone: str) -> Contact | None:
+        try:
+            lookup = LookupItem.get(*LookupItem.contact_phone_key(tenant_id, phone), consistent_read=True)
+        except LookupItem.DoesNotExist:
+            return None
+        return self.get_contact(tenant_id, lookup.target)
+
+    def client_for_email_domain(self, tenant_id: str, domain: str) -> Client | None:
+        """The client whose email_domains include `domain` (one Query of the tenant's clients)."""
+        pk, _ = ClientItem.key(tenant_id, "")
+        for item in ClientItem.query(
+            pk, range_key_condition=ClientItem.sk.startswith("CLIENT#"),
+            filter_condition=ClientItem.email_domains.contains(domain.lower()),
+        ):
+            return _client_from(item)
+        return None
 
     def contact_by_email(self, tenant_id: str, email: str) -> Contact | None:
         try:
