@@ -24,6 +24,7 @@ class LocalProcess:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
         self.port = free_port()
+        self.smtp_port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = data_dir.parent / "regentra-local.log"
 
@@ -45,7 +46,7 @@ class LocalProcess:
                     "--port",
                     str(self.port),
                     "--smtp-port",
-                    str(free_port()),
+                    str(self.smtp_port),
                     "--data-dir",
                     str(self.data_dir),
                 ],
@@ -90,6 +91,13 @@ class LocalProcess:
         except urllib.error.HTTPError as err:
             raw = err.read()
             return err.code, json.loads(raw) if raw else None
+
+    def send_mail(self, msg: Any) -> None:
+        """Deliver an email.message.EmailMessage to the local SMTP server."""
+        import smtplib
+
+        with smtplib.SMTP("127.0.0.1", self.smtp_port, timeout=30) as smtp:
+            smtp.send_message(msg)
 
     def token(self, **claims: str) -> str:
         status, body = self.request("POST", "/_local/token", claims)

@@ -164,3 +164,96 @@ def test_conversation_through_the_local_stack(local_stack):
     assert "notes" not in customer_view and "firmware" not in str(customer_view)
     follow_up = s.request("GET", f"/tickets/{later['follow_up_ticket_id']}", token=cust)[1]
     assert follow_up["follow_up_of"] == vpn["id"] and follow_up["status"] == "OPEN"
+
+
+def test_inbound_mail_and_sms_through_the_local_stack(local_stack):
+    from email.message import EmailMessage
+
+    s = local_stack
+    tech = s.token(tenant_id="demo-msp", role="technician", user_id="tom-tech")
+
+    def email(subject: str, body: str, message_id: str, **headers: str) -> EmailMessage:
+        m = EmailMessage()
+        m["From"], m["To"], m["Subject"], m["Message-ID"] = (
+            "Erik Lund <erik@birch.test>",
+            "support@demo-msp.test",
+            subject,
+            message_id,
+        )
+        for k, v in headers.items():
+            m[k.replace("_", "-")] = v
+        m.set_content(body)
+        return m
+
+    s.send_mail(email("Scanner jams", "The scanner jams on every page.", "<e2e-1@birch.test>"))
+    [t] = [
+        x
+        for x in s.request("GET", "/tickets?channel=EMAIL", token=tech)[1]["items"]
+        if x["subject"] == "Scanner jams"
+    ]
+    assert t["status"] == "OPEN"
+    s.send_mail(email("Scanner jams", "The scanner jams on every page.", "<e2e-1@birch.test>"))  # duplicate
+    assert (
+        len(
+            [
+                x
+                for x in s.request("GET", "/tickets?channel=EMAIL", token=tech)[1]["items"]
+                if x["subject"] == "Scanner jams"
+            ]
+        )
+        == 1
+    )
+
+    s.request("POST", f"/tickets/{t['id']}/replies", {"body": "Please clean the rollers."}, token=tech)
+    [ours] = [m for m in s.request("GET", "/_local/outbox")[1]["items"] if m["ticket_id"] == t["id"]]
+    answer = "Done, it works now.\n\nOn Mon, 23 Nov 2026, Support wrote:\n> Please clean the rollers.\n"
+    s.send_mail(email("Re: " + ours["subject"], answer, "<e2e-2@birch.test>", In_Reply_To=ours["message_id"]))
+    detail = s.request("GET", f"/tickets/{t['id']}", token=tech)[1]
+    assert [r["body"] for r in detail["replies"]] == ["Please clean the rollers.", "Done, it works now."]
+
+    before = len(s.request("GET", "/tickets", token=tech)[1]["items"])
+    s.send_mail(
+        email(
+            "Automatic reply: away",
+            "I am out of the office.",
+            "<e2e-3@birch.test>",
+            Auto_Submitted="auto-replied",
+        )
+    )
+    assert len(s.request("GET", "/tickets", token=tech)[1]["items"]) == before
+    assert not [
+        m
+        for m in s.request("GET", "/_local/outbox")[1]["items"]
+        if m["to"] == "erik@birch.test" and "away" in (m["subject"] or "")
+    ]
+
+    sms = {"from": "+15550177777", "to": "+15550100100"}
+    assert s.request("POST", "/_local/sms", {**sms, "body": "Wifi is down"})[0] == 200
+    assert s.request("POST", "/_local/sms", {**sms, "body": "Still down"})[0] == 200
+    [st] = [
+        x
+        for x in s.request("GET", "/tickets?channel=SMS", token=tech)[1]["items"]
+        if x["subject"] == "Wifi is down"
+    ]
+    assert [r["body"] for r in s.request("GET", f"/tickets/{st['id']}", token=tech)[1]["replies"]] == [
+        "Still down"
+    ]
+    s.request("POST", "/_local/sms", {**sms, "body": "STOP"})
+    s.request("POST", f"/tickets/{st['id']}/replies", {"body": "Rebooted the router"}, token=tech)
+    assert [m for m in s.request("GET", "/_local/outbox")[1]["items"] if m["ticket_id"] == st["id"]] == []
+    assert s.request("POST", "/_local/sms", {"from": "x"})[0] == 400
+
+    # a portal user sees only their own client's tickets
+    acme = next(
+        x for x in s.request("GET", "/tickets", token=tech)[1]["items"] if x["subject"].startswith("VPN")
+    )
+    cust = s.token(
+        tenant_id="demo-msp",
+        role="customer",
+        user_id="dana",
+        client_id=acme["client_id"],
+        contact_id=acme["contact_id"],
+    )
+    mine = s.request("GET", "/tickets", token=cust)[1]["items"]
+    assert mine and {x["client_id"] for x in mine} == {acme["client_id"]}
+    assert s.request("GET", f"/tickets/{t['id']}", token=cust)[0] == 404
