@@ -193,9 +193,16 @@ def test_sweep_reads_only_due_tickets_and_emits_each_event_once(api, tech, clien
     from regentra.adapters.dynamo.items import EventItem, ticket_pk
 
     events = sorted(
-        e.sk for e in EventItem.query(ticket_pk(tenant, due["id"]), EventItem.sk.startswith("EVT#"))
+        e.sk for e in EventItem.query(ticket_pk(tenant, due["id"]), EventItem.sk.startswith("EVT#Sla"))
     )
     assert events == ["EVT#SlaAtRisk#response", "EVT#SlaBreached#response"]
+    # published from the table stream to the bus, once each
+    published = [e for e in api.events(due["id"]) if e["type"].startswith("Sla")]
+    assert [(e["type"], e["detail"]["timer"]) for e in published] == [
+        ("SlaAtRisk", "response"),
+        ("SlaBreached", "response"),
+    ]
+    assert published[0]["at"].startswith("2026-11-23T09:22:30")
 
 
 def test_overlapping_sweeps_emit_once(api, tech, client_id, clock, tenant):

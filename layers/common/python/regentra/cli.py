@@ -1,4 +1,4 @@
-"""The `regentra` command: `regentra local`, `regentra calendar …`."""
+"""The `regentra` command: `regentra local`, `regentra calendar …`, `regentra reindex`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from regentra.cli_calendar import add_parser as add_calendar
+from regentra.cli_reindex import add_parser as add_reindex
 
 
 def _local(args: argparse.Namespace) -> int:
@@ -25,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     local.add_argument("--no-demo", action="store_true", help="do not seed the demo tenant")
     local.set_defaults(func=_local)
     add_calendar(sub)
+    add_reindex(sub)
     return parser
 
 

@@ -20,8 +20,12 @@ class Settings(BaseModel):
     service_name: str = "regentra"
     event_bus_name: str = "default"
     mail_bucket: str = "regentra-mail"
+    # The cascade state machine (Step Functions); locally the in-process interpreter runs it.
+    cascade_state_machine_arn: str | None = None
     # Set by `regentra local`: side effects (events, mail, SMS) go to local sinks in this folder.
     local_data_dir: str | None = None
+    # The AI analyzer's Bedrock model (Converse API); empty: the offline analyzer.
+    bedrock_model_id: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -37,7 +41,9 @@ def get_settings() -> Settings:
         service_name=env.get("POWERTOOLS_SERVICE_NAME", "regentra"),
         event_bus_name=env.get("EVENT_BUS_NAME", "default"),
         mail_bucket=env.get("MAIL_BUCKET", "regentra-mail"),
+        cascade_state_machine_arn=env.get("CASCADE_STATE_MACHINE_ARN") or None,
         local_data_dir=env.get("REGENTRA_DATA_DIR") or None,
+        bedrock_model_id=env.get("BEDROCK_MODEL_ID") or None,
     )
 
 

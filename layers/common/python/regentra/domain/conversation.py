@@ -142,6 +142,21 @@ class TimeCounter:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file on a ticket: uploaded straight to the blob store (presigned), listed once it landed."""
+
+    id: str
+    ticket_id: str
+    filename: str
+    content_type: str
+    size: int
+    key: str
+    state: str  # pending | uploaded
+    uploaded_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class MessageLink:
     """An email Message-ID that threads to a ticket (inbound mail we turned into a ticket)."""
 

@@ -61,6 +61,9 @@ class Ticket:
     non_billable_minutes: int = 0
     # SLA timer state (regentra.domain.sla); kept as plain data so the aggregate stays serialisable.
     sla: dict[str, Any] | None = None
+    # The AI analyzer's last result (regentra.domain.analysis), staff-only; never sets `priority`.
+    analysis: dict[str, Any] | None = None
+    tags: tuple[str, ...] = ()  # staff-only labels (automation `add_tag`)
     version: int = 0
 
 

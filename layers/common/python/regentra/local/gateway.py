@@ -18,7 +18,9 @@ from regentra.local.events import http_api_event
 from regentra.local.scheduler import LocalClock, Scheduler
 from regentra.local.template import Route
 
-MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
+MAX_REQUEST_BYTES = 12 * 1024 * 1024  # API Gateway's limit, plus room for 10 MiB local uploads
+
+RawRoute = Callable[[str, dict[str, str], bytes], tuple[int, dict[str, str], bytes]]
 
 
 def error_body(code: str, message: str, details: list[Any] | None = None) -> dict[str, Any]:
@@ -78,7 +80,10 @@ class Gateway:
         scheduler: Scheduler,
         tokens: TokenStore | None = None,
         local_routes: dict[tuple[str, str], Callable[[Any], tuple[int, Any]]] | None = None,
+        raw_routes: dict[tuple[str, str], RawRoute] | None = None,
     ) -> None:
+        # Local routes that take the raw request (multipart uploads, file downloads), by path prefix.
+        self.raw_routes = raw_routes or {}
         self.routes = routes
         self.invoke = invoke
         self.clock = clock
@@ -119,6 +124,9 @@ class Gateway:
     ) -> tuple[int, dict[str, str], bytes]:
         split = urlsplit(raw_path)
         path, query = split.path, split.query
+        for (raw_method, prefix), raw_route in self.raw_routes.items():
+            if method == raw_method and path.startswith(prefix):
+                return raw_route(path[len(prefix):], headers, body)
         local = self.local_routes.get((method, path))
         if local is not None:
             try:

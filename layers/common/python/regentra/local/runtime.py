@@ -20,9 +20,10 @@ from regentra.local.gateway import Gateway
 from regentra.local.scheduler import LocalClock, Scheduler
 from regentra.local.sinks import LocalBlobStore, reset_sinks, sink
 from regentra.local.smtp import start_smtp
+from regentra.local.uploads import download_route, upload_route
 from regentra.local.streams import StreamPoller
 from regentra.local.tables import ensure_tables, local_table_name
-from regentra.local.template import Template, ses_receipt_functions, sns_functions
+from regentra.local.template import Template, s3_functions, ses_receipt_functions, sns_functions
 
 TICK_SECONDS = 5.0
 
@@ -85,6 +86,7 @@ class LocalStack:
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
             "CURSOR_SECRET": self._secret("cursor"),
             "REGENTRA_DATA_DIR": str(self.data_dir),
+            "REGENTRA_LOCAL_URL": f"http://{self.host}:{self.port}",
         }
 
     def start(self) -> LocalStack:
@@ -99,6 +101,8 @@ class LocalStack:
         local_values = {name: local_table_name(name) for name in self.template.tables()}
         # Template parameters, as a local deployment would set them (quiet logs by default).
         local_values["LogLevel"] = os.environ.get("REGENTRA_LOG_LEVEL", "WARNING")
+        # The AI analyzer runs offline unless a Bedrock model is named (README "AI analyzer").
+        local_values["AnalyzerModelId"] = os.environ.get("REGENTRA_BEDROCK_MODEL_ID", "")
         host = FunctionHost(self.template, local_values, fallback_env=base)
         # The process-wide environment is what every function shares (their Globals).
         os.environ.update(
@@ -118,17 +122,28 @@ class LocalStack:
         self.clock = LocalClock(self.data_dir / "clock.json")
         set_clock(self.clock)
         self.functions = host
+        # Bus events reach the functions whose template rules match them (local/bus.py).
+        from regentra.local.bus import BusRouter, bus_rules, set_router
+
+        set_router(BusRouter(bus_rules(self.template), host.invoke))
         self.streams = StreamPoller(
             self.template.stream_triggers(), endpoint, host.invoke, self.data_dir / "streams.json"
         )
         self.streams.drain()  # whatever was written while nobody was polling
         invoke = self.invoke_and_drain
+        blobs = LocalBlobStore(self.data_dir / "blobs")
         self.scheduler = Scheduler(self.template.schedules(), self.clock, invoke)
         self.gateway = Gateway(
             self.template.routes(),
             invoke,
             self.clock,
             self.scheduler,
+            raw_routes={
+                ("POST", "/_local/uploads"): upload_route(
+                    base["CURSOR_SECRET"], blobs, s3_functions(self.template), invoke
+                ),
+                ("GET", "/_local/blobs/"): download_route(base["CURSOR_SECRET"], blobs),
+            },
             local_routes={
                 ("POST", "/_local/sms"): self._inbound_sms,
                 ("GET", "/_local/events"): lambda _: (200, {"items": sink("events").items()}),

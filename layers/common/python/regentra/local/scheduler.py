@@ -77,7 +77,7 @@ class Scheduler:
         schedules: list[Schedule],
         clock: LocalClock,
         invoke: Callable[[str, dict[str, Any]], Any],
-        max_runs: int = 120,
+        max_runs: int = 60,
     ) -> None:
         self.max_runs = max_runs
         self.clock = clock

@@ -41,6 +41,10 @@ class LocalEventBus:
     def publish(self, events: list[dict[str, Any]]) -> None:
         for e in events:
             self.sink.append({"id": e["id"], "type": e["type"], "at": e["at"], "detail": e["detail"]})
+        # As EventBridge would: hand them to the functions whose template rules match (local/bus.py).
+        from regentra.local.bus import route
+
+        route(events)
 
 
 _sinks: dict[str, LocalSink] = {}
@@ -132,3 +136,39 @@ class LocalBlobStore:
 
     def get(self, key: str) -> bytes:
         return self._path(key).read_bytes()
+
+
+class LocalAttachmentStore:
+    """Presigned uploads and downloads against the local gateway (/_local/uploads, /_local/blobs),
+    signed with the data dir's secret, with the same size and type limits S3 would enforce."""
+
+    def __init__(self, base_url: str, secret: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.secret = secret
+
+    def presign_upload(self, key: str, content_type: str, max_bytes: int, expires_s: int) -> dict[str, Any]:
+        from regentra.cursors import encode_cursor
+
+        policy = {
+            "key": key,
+            "type": content_type,
+            "max": max_bytes,
+            "exp": get_clock().now().timestamp() + expires_s,
+        }
+        return {
+            "url": f"{self.base_url}/_local/uploads",
+            "fields": {"policy": encode_cursor(self.secret, "upload", policy), "Content-Type": content_type},
+            "method": "POST",
+        }
+
+    def presign_download(self, key: str, filename: str, expires_s: int) -> str:
+        from urllib.parse import quote
+
+        from regentra.cursors import encode_cursor
+
+        token = encode_cursor(
+            self.secret,
+            "download",
+            {"key": key, "exp": get_clock().now().timestamp() + expires_s, "name": filename},
+        )
+        return f"{self.base_url}/_local/blobs/{quote(token)}"

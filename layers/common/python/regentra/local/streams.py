@@ -95,6 +95,8 @@ class StreamPoller:
         self._lock = threading.RLock()
         self._draining = False
         self.max_attempts = 3
+        self._arns: dict[str, str] = {}
+        self._iterators: dict[str, str] = {}
         self.dead_letters: list[dict[str, Any]] = []
         # shard id -> last sequence number handed to the functions
         self._positions: dict[str, str] = {}
@@ -107,9 +109,12 @@ class StreamPoller:
             self.state_file.write_text(json.dumps(self._positions))
 
     def _records(self, table: str) -> tuple[str, list[dict[str, Any]]]:
-        arn = self._ddb.describe_table(TableName=table)["Table"].get("LatestStreamArn")
-        if not arn:
-            return "", []
+        arn = self._arns.get(table)
+        if arn is None:
+            arn = self._ddb.describe_table(TableName=table)["Table"].get("LatestStreamArn")
+            if not arn:
+                return "", []
+            self._arns[table] = arn
         out: list[dict[str, Any]] = []
         shards = self._streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
         for shard in shards:
@@ -117,26 +122,37 @@ class StreamPoller:
             ending = shard.get("SequenceNumberRange", {}).get("EndingSequenceNumber")
             if ending is not None and sid in self._positions and int(self._positions[sid]) >= int(ending):
                 continue  # a closed shard we have read to its end
-            if sid in self._positions:
-                it = self._streams.get_shard_iterator(
-                    StreamArn=arn,
-                    ShardId=sid,
-                    ShardIteratorType="AFTER_SEQUENCE_NUMBER",
-                    SequenceNumber=self._positions[sid],
-                )["ShardIterator"]
-            else:
-                it = self._streams.get_shard_iterator(
-                    StreamArn=arn, ShardId=sid, ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
+            # Reuse the iterator the last read handed back (one call a drain); else start over.
+            it = self._iterators.pop(sid, None) or self._iterator(arn, sid)
             while it:
-                page = self._streams.get_records(ShardIterator=it, Limit=1000)
+                try:
+                    page = self._streams.get_records(ShardIterator=it, Limit=1000)
+                except self._streams.exceptions.ExpiredIteratorException:
+                    it = self._iterator(arn, sid)
+                    continue
                 records = page.get("Records", [])
+                it = page.get("NextShardIterator")
                 if not records:
                     break
                 out.extend(records)
                 self._positions[sid] = records[-1]["dynamodb"]["SequenceNumber"]
-                it = page.get("NextShardIterator")
+            if it:
+                self._iterators[sid] = it
         return arn, out
+
+    def _iterator(self, arn: str, sid: str) -> str | None:
+        if sid in self._positions:
+            found = self._streams.get_shard_iterator(
+                StreamArn=arn,
+                ShardId=sid,
+                ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                SequenceNumber=self._positions[sid],
+            )
+        else:
+            found = self._streams.get_shard_iterator(
+                StreamArn=arn, ShardId=sid, ShardIteratorType="TRIM_HORIZON"
+            )
+        return str(found["ShardIterator"]) if found.get("ShardIterator") else None
 
     def _deliver(self, function: str, records: list[dict[str, Any]]) -> None:
         """Invoke with a batch; records reported as failed are retried, as Lambda retries them."""

@@ -3,6 +3,7 @@ a reply, with the status moves, first response, follow-up and activity rules of 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -22,6 +23,7 @@ from regentra.domain.conversation import (
 )
 from regentra.domain.email.outbound import new_message_id
 from regentra.domain.enums import Channel, Status
+from regentra.domain.events import change_events, reply_added
 from regentra.domain.ids import is_valid_id, new_id
 from regentra.domain.tickets import Activity, Ticket
 from regentra.errors import ConcurrentUpdate, NotFound
@@ -82,13 +84,17 @@ def add_reply(
     attachments: tuple[dict[str, Any], ...] = (),
     extra_records: list[Any] | None = None,
     flags: list[str] | None = None,
+    prepare: Callable[[Ticket], tuple[Ticket, list[Activity]]] | None = None,
 ) -> ReplyOutcome:
     """Record a public reply and apply its rules. `client_id` restricts a customer to their own
     client's tickets (404 otherwise). A staff reply is stored with delivery 'pending': the
-    table stream sends it to the customer, so a crash after this write still sends it."""
+    table stream sends it to the customer, so a crash after this write still sends it.
+    `prepare` sees every fresh read of the ticket before the reply is planned and may refuse it
+    (raise) or change it, with activity, in the same versioned write (a cascade's assignee)."""
     for _ in range(MAX_WRITE_ATTEMPTS):
         ticket = _load(deps, tenant_id, ticket_id, client_id)
-        plan = plan_reply(ticket, author.type, set_status, counts_as_response=author.counts_as_response)
+        base, prepared = prepare(ticket) if prepare is not None else (ticket, [])
+        plan = plan_reply(base, author.type, set_status, counts_as_response=author.counts_as_response)
         now = deps.clock.now()
         reply_id = new_id(now)
         via = channel or ticket.channel
@@ -112,8 +118,9 @@ def add_reply(
             attachments=attachments,
             source=author.source if author.source.startswith("cascade:") else None,
         )
-        updated = apply_reply(ticket, plan, now)
+        updated = apply_reply(base, plan, now)
         activity = [
+            *prepared,
             Activity(
                 at=now,
                 actor=author.id,
@@ -132,8 +139,21 @@ def add_reply(
                 )
             )
         updated, counters = on_change(ticket, updated, now)
+        events = [
+            reply_added(
+                updated,
+                reply_id=reply_id,
+                author_type=author.type,
+                channel=str(via),
+                source=author.source,
+                at=now,
+            ),
+            *change_events(ticket, updated, source=author.source, at=now),
+        ]
         try:
-            saved = deps.tickets.save(updated, activity, counters=counters, records=[reply, *(extra_records or [])])
+            saved = deps.tickets.save(
+                updated, activity, counters=counters, records=[reply, *(extra_records or [])], events=events
+            )
         except ConcurrentUpdate:
             continue
         return ReplyOutcome(reply=reply, ticket=saved)

@@ -8,15 +8,22 @@ from functools import lru_cache
 from regentra.clock import Clock, get_clock
 from regentra.config import get_settings
 from regentra.services.ports import (
+    Analyzer,
+    AttachmentStore,
+    AutomationStore,
     BlobStore,
+    CascadeStore,
     ChatRepository,
     DirectoryRepository,
     EventPublisher,
     Mailer,
     RunOnce,
+    SearchIndex,
     SettingsRepository,
     SmsSender,
+    TicketLists,
     TicketRepository,
+    WorkflowStarter,
 )
 
 
@@ -25,6 +32,13 @@ def _chat_repository() -> ChatRepository:
     from regentra.adapters.dynamo.chat import DynamoChatRepository
 
     return DynamoChatRepository()
+
+
+@lru_cache(maxsize=1)
+def _automation_store() -> AutomationStore:
+    from regentra.adapters.dynamo.automations import DynamoAutomationStore
+
+    return DynamoAutomationStore()
 
 
 @dataclass
@@ -36,6 +50,8 @@ class Deps:
     clock: Clock
     # Live chat sessions (built on first use, once per process).
     chats: ChatRepository = field(default_factory=_chat_repository)
+    # Automation run logs, notifications, spike counters (built on first use, once per process).
+    automations: AutomationStore = field(default_factory=_automation_store)
 
 
 @lru_cache(maxsize=1)
@@ -64,6 +80,7 @@ def default_deps() -> Deps:
 def reset_deps() -> None:
     _dynamo_repositories.cache_clear()
     _chat_repository.cache_clear()
+    _automation_store.cache_clear()
 
 
 def event_publisher() -> EventPublisher:
@@ -120,3 +137,70 @@ def blob_store() -> BlobStore:
     from regentra.adapters.blobs import S3BlobStore
 
     return S3BlobStore(settings.mail_bucket, settings.region)
+
+
+def search_index() -> SearchIndex:
+    """The tantivy index: `<data dir>/search` under `regentra local`, the EFS mount
+    (SEARCH_INDEX_DIR) in AWS. One instance per folder per process; opened on first use."""
+    from regentra.adapters.search_index import open_search_index
+
+    return open_search_index()
+
+
+@lru_cache(maxsize=1)
+def ticket_lists() -> TicketLists:
+    """Ticket reads behind search and the board (DynamoDB)."""
+    from regentra.adapters.dynamo.ticket_lists import DynamoTicketLists
+
+    return DynamoTicketLists()
+
+
+def attachment_store() -> AttachmentStore:
+    """Presigned S3 uploads/downloads in AWS; the local gateway's upload routes locally."""
+    settings = get_settings()
+    if settings.local_data_dir is not None:
+        import os
+
+        from regentra.local.sinks import LocalAttachmentStore
+
+        return LocalAttachmentStore(os.environ.get("REGENTRA_LOCAL_URL", "http://127.0.0.1:3000"), settings.cursor_secret)
+    from regentra.adapters.blobs import S3AttachmentStore
+
+    return S3AttachmentStore(settings.mail_bucket, settings.region)
+
+
+# --- master and child tickets ---
+
+
+def cascade_store() -> CascadeStore:
+    """Master/child links and cascades (DynamoDB)."""
+    from regentra.adapters.dynamo.cascades import DynamoCascadeStore
+
+    return DynamoCascadeStore()
+
+
+CASCADE_STATE_MACHINE = "CascadeStateMachine"  # its logical id in template.yaml
+
+
+def cascade_workflow() -> WorkflowStarter:
+    """Step Functions in AWS; under `regentra local` (and the tests) the same state machine,
+    read from its ASL file, run in process by the local interpreter."""
+    settings = get_settings()
+    if settings.local_data_dir is not None:
+        from regentra.local.workflows import LocalWorkflowStarter
+
+        return LocalWorkflowStarter(CASCADE_STATE_MACHINE)
+    from regentra.adapters.workflows import StepFunctionsStarter
+
+    if not settings.cascade_state_machine_arn:
+        raise RuntimeError("CASCADE_STATE_MACHINE_ARN is not set")
+    return StepFunctionsStarter(settings.cascade_state_machine_arn, settings.region)
+
+
+def analyzer() -> Analyzer:
+    """Bedrock Converse when a model is configured (BEDROCK_MODEL_ID), else the offline analyzer
+    (security lexicon + VADER sentiment); the analysis names the provider that made it."""
+    from regentra.adapters.analyzer import analyzer_for
+
+    settings = get_settings()
+    return analyzer_for(settings.bedrock_model_id, settings.region)

@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
+from regentra.domain.analysis import Analysis
+from regentra.domain.cascade import Cascade
 from regentra.domain.chat import ChatEnded, ChatMessage, ChatSession
-from regentra.domain.conversation import Note, Reply, TicketLink, TimeEntry
+from regentra.domain.conversation import Attachment, Note, Reply, TicketLink, TimeEntry
 from regentra.domain.enums import Channel, Priority, Status
+from regentra.domain.priority import PriorityChange
 from regentra.domain.search import SearchQuery, SearchUpdate
 from regentra.domain.sla import CounterDelta
 from regentra.domain.tickets import Activity, DomainEvent, Ticket
@@ -68,6 +71,7 @@ class TicketDetail:
     notes: list[Note] = field(default_factory=list)
     time_entries: list[TimeEntry] = field(default_factory=list)
     links: list[TicketLink] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
 
 
 class TicketRepository(Protocol):
@@ -79,7 +83,11 @@ class TicketRepository(Protocol):
         records: list[Any] | None = None,
         *,
         counters: list[CounterDelta] | None = None,
-    ) -> Ticket: ...
+        events: list[DomainEvent] | None = None,
+    ) -> Ticket:
+        """Write a new ticket, with a TicketCreated outbox event (always) and any other `events`."""
+        ...
+
     def get(self, tenant_id: str, ticket_id: str) -> Ticket | None: ...
     def save(
         self,
@@ -89,10 +97,16 @@ class TicketRepository(Protocol):
         events: list[DomainEvent] | None = None,
         counters: list[CounterDelta] | None = None,
         records: list[Any] | None = None,
+        priority_change: PriorityChange | None = None,
     ) -> Ticket:
         """Write `ticket` if the stored version is still `ticket.version` (else ConcurrentUpdate),
         with its activity, outbox events, report counters and conversation records (replies,
-        notes, time entries, links, time counters), all or nothing."""
+        notes, time entries, links, time counters), all or nothing. A priority different from the
+        stored one is written only with a `priority_change` that `decide_priority` allows."""
+        ...
+
+    def save_analysis(self, ticket: Ticket, analysis: dict[str, Any], suggested: Priority) -> bool:
+        """The AI fields only (no version bump, never `priority`); False when another analysis won."""
         ...
 
     def get_reply(self, tenant_id: str, ticket_id: str, reply_id: str) -> Reply | None: ...
@@ -106,6 +120,8 @@ class TicketRepository(Protocol):
     ) -> bool: ...
     def ticket_for_message_id(self, tenant_id: str, message_id: str) -> str | None: ...
     def lookup(self, tenant_id: str, name: str) -> str | None: ...
+    def get_attachment(self, tenant_id: str, ticket_id: str, attachment_id: str) -> Attachment | None: ...
+    def mark_attachment_uploaded(self, tenant_id: str, ticket_id: str, attachment_id: str, size: int) -> bool: ...
     def put_lookup(self, tenant_id: str, name: str, target: str, *, only_if_absent: bool = False) -> bool: ...
     def time_stats(
         self, tenant_id: str, first_day: str, last_day: str
@@ -296,3 +312,98 @@ class TicketLists(Protocol):
         `regentra reindex` only, never on a request path."""
         ...
 
+
+
+class AttachmentStore(Protocol):
+    """Presigned uploads and downloads for ticket attachments."""
+
+    def presign_upload(self, key: str, content_type: str, max_bytes: int, expires_s: int) -> dict[str, Any]: ...
+    def presign_download(self, key: str, filename: str, expires_s: int) -> str: ...
+
+
+# --- master and child tickets ---------------------------------------------------------------------
+
+
+class CascadeStore(Protocol):
+    """Master/child links and cascades (adapters/dynamo/cascades.py)."""
+
+    def get_tickets(self, tenant_id: str, ticket_ids: Iterable[str]) -> dict[str, Ticket]: ...
+    def child_ids(
+        self, tenant_id: str, master_id: str, after: str | None, limit: int
+    ) -> tuple[list[str], str | None]: ...
+    def all_child_ids(self, tenant_id: str, master_id: str) -> list[str]: ...
+    def link(
+        self, master: Ticket, children: Sequence[tuple[Ticket, Activity]], master_activity: Activity
+    ) -> Ticket: ...
+    def unlink(
+        self, master: Ticket, child: Ticket, child_activity: Activity, master_activity: Activity
+    ) -> None: ...
+    def create(self, cascade: Cascade, master_activity: Activity) -> bool: ...
+    def get(self, tenant_id: str, cascade_id: str) -> Cascade | None: ...
+    def finish(self, cascade: Cascade, master_activity: Activity) -> bool: ...
+    def markers(self, tenant_id: str, cascade_id: str, child_ids: Iterable[str]) -> dict[str, str]: ...
+    def outcomes(self, tenant_id: str, cascade_id: str) -> list[str]: ...
+
+
+class WorkflowStarter(Protocol):
+    """Starts a state machine execution: Step Functions in AWS, the in-process interpreter locally."""
+
+    def start(self, name: str, payload: dict[str, Any]) -> bool:
+        """Start execution `name`; False when one of that name exists already (nothing started)."""
+        ...
+
+
+# --- automations, notifications, priority policies, AI analyzer -----------------------------------
+
+
+class AutomationStore(Protocol):
+    """Rule evaluation logs, in-app notifications and spike counters (rules are settings)."""
+
+    def put_run(
+        self,
+        tenant_id: str,
+        rule_id: str,
+        *,
+        event_id: str,
+        event_type: str,
+        event_at: datetime,
+        at: datetime,
+        ticket_id: str,
+        matched: bool,
+        body: dict[str, Any],
+        depth: int = 0,
+    ) -> None: ...
+    def get_run(
+        self, tenant_id: str, rule_id: str, event_at: datetime, event_id: str, depth: int = 0
+    ) -> dict[str, Any] | None: ...
+    def list_runs(
+        self, tenant_id: str, rule_id: str, limit: int, cursor: str | None, scope: str
+    ) -> Page[dict[str, Any]]: ...
+    def put_notification(
+        self,
+        tenant_id: str,
+        recipient: str,
+        *,
+        notification_id: str,
+        at: datetime,
+        reason: str,
+        message: str,
+        ticket_id: str | None,
+        rule_id: str | None,
+    ) -> None: ...
+    def list_notifications(
+        self, tenant_id: str, recipients: list[str], limit: int, cursor: str | None, scope: str
+    ) -> Page[dict[str, Any]]: ...
+    def count_ticket(
+        self, tenant_id: str, client_id: str, ticket_id: str, created_at: datetime, window_minutes: int
+    ) -> int:
+        """Count a new ticket for its client (once) and return the client's count in the window."""
+        ...
+
+
+class Analyzer(Protocol):
+    """The AI analyzer: Bedrock, or offline (lexicon + sentiment). Returns (analysis, provider)."""
+
+    provider: str
+
+    def analyze(self, subject: str, body: str, *, is_reply: bool = False) -> tuple[Analysis, str]: ...

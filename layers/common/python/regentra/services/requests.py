@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 
-from regentra.domain.enums import Channel, Priority, Status
+from regentra.domain.enums import Channel, Priority, SlaStatus, Status
 
 MAX_PAGE = 100
 Id = Annotated[
@@ -75,7 +75,16 @@ def _instant(value: Any, *, end_of_day: bool) -> Any:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
-class ListTicketsQuery(Query):
+SearchText = Annotated[str, StringConstraints(max_length=200)]
+
+
+def _blank_is_none(v: Any) -> Any:
+    return None if isinstance(v, str) and not v.strip() else v
+
+
+class TicketFilters(Query):
+    """The filters of GET /tickets and GET /tickets/board."""
+
     status: Annotated[list[Status], BeforeValidator(_split_csv)] = Field(default_factory=list)
     priority: Priority | None = None
     assignee_id: Id | None = None
@@ -83,8 +92,21 @@ class ListTicketsQuery(Query):
     channel: Channel | None = None
     created_from: Annotated[datetime | None, BeforeValidator(lambda v: _instant(v, end_of_day=False))] = None
     created_to: Annotated[datetime | None, BeforeValidator(lambda v: _instant(v, end_of_day=True))] = None
+    # Live SLA status (comma list), computed for the request's moment.
+    sla_status: Annotated[list[SlaStatus], BeforeValidator(_split_csv)] = Field(default_factory=list)
+    # Full text (domain/search.py has the language); blank means no search.
+    q: Annotated[SearchText | None, BeforeValidator(_blank_is_none)] = None
+
+
+class ListTicketsQuery(TicketFilters):
     limit: int = Field(default=25, ge=1, le=MAX_PAGE)
     cursor: Annotated[str, StringConstraints(max_length=2048)] | None = None
+
+
+class BoardQuery(TicketFilters):
+    """`limit` is per column; a column's next page is GET /tickets?status=<column>&<same filters>&cursor=."""
+
+    limit: int = Field(default=25, ge=1, le=MAX_PAGE)
 
 
 class PageQuery(Query):
@@ -240,3 +262,51 @@ class PostChatMessage(Strict):
 class ListChatsQuery(PageQuery):
     state: Literal["active", "ended"] = "active"
 
+
+class CreateAttachment(Strict):
+    filename: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    content_type: Annotated[str, StringConstraints(min_length=3, max_length=120)]
+    size: int = Field(gt=0)
+
+
+# --- master and child tickets ---------------------------------------------------------------------
+
+
+class LinkChildren(Strict):
+    # More than 500 is refused by the service with a clear message (API.md: 500 in one call works).
+    child_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=1000
+    )
+
+
+class CascadeReply(Strict):
+    body: Body
+
+    @field_validator("body")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("may not be blank")
+        return v
+
+
+Resolution = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+
+
+class StartCascade(Strict):
+    """What to push to every linked child not RESOLVED / CLOSED (at least one field)."""
+
+    status: Status | None = None
+    assignee_id: Id | None = None
+    resolution: Resolution | None = None
+    reply: CascadeReply | None = None
+
+
+# --- automations ----------------------------------------------------------------------------------
+# Rule bodies are regentra.domain.automation.RuleBody; policy switches regentra.domain.policies.PolicySettings.
+
+
+class DryRunAutomation(Strict):
+    """POST /automations/{id}/test: the ticket to dry-run the rule on."""
+
+    ticket_id: Id

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from regentra.domain import sla as sla_rules
+from regentra.domain.events import change_events
 from regentra.domain.tickets import DUE_AUTO_CLOSE, DUE_SLA, Activity, DomainEvent, auto_close
 from regentra.errors import ConcurrentUpdate
 from regentra.services.deps import Deps
@@ -95,8 +96,9 @@ def close_ticket(deps: Deps, tenant_id: str, ticket_id: str, now: datetime) -> b
             return False  # reopened, replied to or closed meanwhile: that change wins
         closed, activity = decided
         closed, counters = on_change(ticket, closed, now)
+        events = change_events(ticket, closed, source="schedule:auto_close", at=now)
         try:
-            deps.tickets.save(closed, activity, counters=counters)
+            deps.tickets.save(closed, activity, counters=counters, events=events)
             return True
         except ConcurrentUpdate:
             continue

@@ -8,15 +8,16 @@ from typing import Any
 
 from regentra.cursors import scope_of
 from regentra.domain.enums import Channel, Priority, Status
+from regentra.domain.events import change_events
 from regentra.domain.ids import is_valid_id, new_id
-from regentra.domain.priority import decide_priority
+from regentra.domain.priority import PriorityChange, decide_priority
 from regentra.domain.tickets import Activity, Ticket, TicketPatch, apply_patch
 from regentra.errors import ConcurrentUpdate, NotFound, ValidationFailed, VersionMismatch
 from regentra.identity import Principal
 from regentra.services import sla as sla_service
 from regentra.services.deps import Deps
 from regentra.services.ports import Page, TicketDetail, TicketFilter
-from regentra.services.requests import CreateTicket, ListTicketsQuery, PatchTicket
+from regentra.services.requests import CreateTicket, ListTicketsQuery, PatchTicket, TicketFilters
 
 # A concurrent writer makes us re-read and re-apply; past this many tries something is wrong.
 MAX_WRITE_ATTEMPTS = 5
@@ -130,17 +131,19 @@ def get_ticket(principal: Principal, ticket_id: str, deps: Deps) -> TicketDetail
     return detail
 
 
-def list_tickets(principal: Principal, query: ListTicketsQuery, deps: Deps) -> Page[Ticket]:
+def ticket_filter(principal: Principal, query: TicketFilters) -> TicketFilter | None:
+    """The filter a caller's query means (a customer is held to their client); None when the
+    answer is empty by definition (a customer asking for another client's tickets)."""
     client_id = query.client_id
     if principal.is_customer:
         if client_id is not None and client_id != principal.client_id:
-            return Page([], None)  # another client's tickets simply don't exist for this caller
+            return None  # another client's tickets simply don't exist for this caller
         client_id = principal.client_id
     if query.created_from and query.created_to and query.created_from > query.created_to:
         raise ValidationFailed(
             "created_from is after created_to.", [{"field": "created_from", "issue": "after created_to"}]
         )
-    flt = TicketFilter(
+    return TicketFilter(
         statuses=tuple(dict.fromkeys(query.status)),
         priority=query.priority,
         assignee_id=query.assignee_id,
@@ -149,6 +152,19 @@ def list_tickets(principal: Principal, query: ListTicketsQuery, deps: Deps) -> P
         created_from=query.created_from,
         created_to=query.created_to,
     )
+
+
+def list_tickets(principal: Principal, query: ListTicketsQuery, deps: Deps) -> Page[Ticket]:
+    flt = ticket_filter(principal, query)
+    if flt is None:
+        return Page([], None)
+    if query.q is not None or query.sla_status:
+        # Full text (the search index, re-checked on DynamoDB) or a live SLA filter.
+        from regentra.services.search import filtered_page
+
+        return filtered_page(
+            principal, flt, tuple(dict.fromkeys(query.sla_status)), query.q, query.limit, query.cursor, deps
+        )
     scope = scope_of(
         "tickets", principal.tenant_id, principal.client_id if principal.is_customer else None, flt
     )
@@ -189,8 +205,14 @@ def update_ticket(
         if not activity:
             return current
         updated, counters = sla_service.on_change(current, updated, now)
+        priority_change = None
+        if updated.priority != current.priority:  # decided above by decide_priority
+            priority_change = PriorityChange(current.priority, principal.source)
+        events = change_events(current, updated, source=principal.source, at=now)
         try:
-            return deps.tickets.save(updated, activity, counters=counters)
+            return deps.tickets.save(
+                updated, activity, counters=counters, events=events, priority_change=priority_change
+            )
         except ConcurrentUpdate:
             if if_match is not None:
                 raise VersionMismatch("The ticket changed while saving; reload it.") from None

@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from regentra.clock import iso
+from regentra.domain.cascade import Cascade
 from regentra.domain.chat import ChatMessage, ChatSession
-from regentra.domain.conversation import Note, Reply, TimeEntry
+from regentra.domain.conversation import Attachment, Note, Reply, TimeEntry
 from regentra.domain.tickets import Activity, Ticket
 from regentra.identity import Principal
 from regentra.services.ports import Client, Contact, TicketDetail
@@ -69,6 +70,18 @@ def reply_view(reply: Reply, viewer: Principal) -> dict[str, Any]:
     return body
 
 
+def attachment_view(a: Attachment) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "filename": a.filename,
+        "content_type": a.content_type,
+        "size": a.size,
+        "state": a.state,
+        "uploaded_by": a.uploaded_by,
+        "created_at": iso(a.created_at),
+    }
+
+
 def note_view(note: Note) -> dict[str, Any]:
     return {"id": note.id, "author_id": note.author_id, "body": note.body, "created_at": iso(note.created_at)}
 
@@ -89,9 +102,13 @@ def detail_view(detail: TicketDetail, now: datetime, viewer: Principal) -> dict[
     ticket = detail.ticket
     body = ticket_view(ticket, now, viewer)
     body["replies"] = [reply_view(r, viewer) for r in detail.replies]
+    body["attachments"] = [attachment_view(a) for a in detail.attachments if a.state == "uploaded"]
     body["links"] = {
         "master": ticket.master_id,
-        "children": [],
+        # A master's children may belong to other clients: staff only.
+        "children": (
+            [link.other_id for link in detail.links if link.link_type == "child"] if viewer.is_staff else []
+        ),
         "follow_up_of": ticket.follow_up_of,
         "follow_ups": [link.other_id for link in detail.links if link.link_type == "follow_up"],
     }
@@ -103,6 +120,9 @@ def detail_view(detail: TicketDetail, now: datetime, viewer: Principal) -> dict[
             "non_billable_minutes": ticket.non_billable_minutes,
         }
         body["activity"] = [activity_view(a) for a in detail.activity]  # stored in order
+        # The AI analyzer's last result (with the provider that made it) and automation tags.
+        body["analysis"] = ticket.analysis
+        body["tags"] = list(ticket.tags)
     return body
 
 
@@ -175,3 +195,21 @@ def chat_session_view(
         body["participants"] = sorted({f"{m.author_type}:{m.author_id}" for m in messages})
     return body
 
+
+# --- master and child tickets ---------------------------------------------------------------------
+
+
+def cascade_view(cascade: Cascade) -> dict[str, Any]:
+    return {
+        "id": cascade.id,
+        "master_id": cascade.master_id,
+        "state": cascade.state,
+        "total": cascade.total,
+        "applied": cascade.applied,
+        "skipped": cascade.skipped,
+        "failed": cascade.failed,
+        "change": cascade.change.as_dict(),
+        "created_by": cascade.actor,
+        "created_at": iso(cascade.created_at),
+        "finished_at": iso(cascade.finished_at),
+    }

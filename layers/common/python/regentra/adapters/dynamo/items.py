@@ -13,6 +13,8 @@ Layout (PK / SK):
   CHANNEL#EMAIL#<address>    LOOKUP                 inbound address -> tenant (global by nature)
   T#<tenant>#CHAT#<id>       SESSION                a live chat session (live chat; see ChatSessionItem)
   T#<tenant>#CHAT#<id>       MSG#<id>               its messages, oldest first
+  T#<tenant>#TICKET#<id>     LINK#child#<child id>  a master's children (LinkItem)
+  T#<tenant>#CASCADE#<id>    CASCADE                a cascade to a master's children (CascadeItem)
 
 Ticket indexes (all projected ALL, sort key `activity_key` = <updated_at>#<id>, newest first):
   ByTenant   tenant_key   = T#<tenant>
@@ -155,6 +157,9 @@ class TicketItem(Item, discriminator="ticket"):
     billable_minutes = NumberAttribute(default=0)
     non_billable_minutes = NumberAttribute(default=0)
     sla = JSONAttribute(null=True)
+    analysis = JSONAttribute(null=True)  # the AI analyzer's result (staff-only)
+    ai_stamp = UnicodeAttribute(null=True)  # analysis run id: AI fields are written without a version bump
+    tags = ListAttribute(of=UnicodeAttribute, null=True)
     version = VersionAttribute()
 
     tenant_key = UnicodeAttribute()
@@ -258,6 +263,22 @@ class TimeEntryItem(Item, discriminator="time_entry"):
     work_date = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     note = UnicodeAttribute(null=True)
+
+
+class AttachmentItem(Item, discriminator="attachment"):
+    ticket_id = UnicodeAttribute()
+    id = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    key = UnicodeAttribute()
+    state = UnicodeAttribute()
+    uploaded_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def item_key(tenant_id: str, ticket_id: str, attachment_id: str) -> tuple[str, str]:
+        return ticket_pk(tenant_id, ticket_id), f"ATT#{attachment_id}"
 
 
 class LinkItem(Item, discriminator="link"):
@@ -539,10 +560,87 @@ class ChatMessageItem(Item, discriminator="chat_message"):
         return chat_pk(tenant_id, session_id), f"MSG#{message_id}"
 
 
+# --- master and child tickets ---------------------------------------------------------------------
+
+
+class CascadeItem(Item, discriminator="cascade"):
+    """One cascade of a master's change to its children (T#<tenant>#CASCADE#<id> / CASCADE). Its
+    per-child outcomes are once-only markers CASCADE#<id>#<child> in the tenant's LOOKUP partition
+    (written with each child's change); the counts here are set when the cascade finishes."""
+
+    tenant_id = UnicodeAttribute()
+    id = UnicodeAttribute()
+    master_id = UnicodeAttribute()
+    state = UnicodeAttribute()
+    change = JSONAttribute()
+    actor = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    total = NumberAttribute(default=0)
+    applied = NumberAttribute(default=0)
+    skipped = NumberAttribute(default=0)
+    failed = NumberAttribute(default=0)
+    finished_at = UTCDateTimeAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def key(tenant_id: str, cascade_id: str) -> tuple[str, str]:
+        return f"{tenant_prefix(tenant_id)}#CASCADE#{cascade_id}", "CASCADE"
+
+
+# --- automations, notifications, priority policies --------------------------------------------------
+
+
+class AutomationRunItem(Item, discriminator="automation_run"):
+    """One evaluation of an automation rule (T#<tenant>#AUTORUN#<rule> / RUN#<event at>#<event hash>):
+    the key comes from the rule and the event, so a redelivered event rewrites the same run."""
+
+    tenant_id = UnicodeAttribute()
+    rule_id = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    event_id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    ticket_id = UnicodeAttribute()
+    matched = BooleanAttribute()
+    body = JSONAttribute()  # conditions, actions, skipped reason
+
+    @staticmethod
+    def partition(tenant_id: str, rule_id: str) -> str:
+        return f"{tenant_prefix(tenant_id)}#AUTORUN#{rule_id}"
+
+
+class NotificationItem(Item, discriminator="notification"):
+    """An in-app notification for one recipient (T#<tenant>#NOTIFY#U#<user> or #E#<email> /
+    <at>#<id>), newest last; the id is derived from what caused it, so it is written once."""
+
+    tenant_id = UnicodeAttribute()
+    id = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    recipient = UnicodeAttribute()
+    reason = UnicodeAttribute()  # automation | sla_at_risk | sla_breached
+    message = UnicodeAttribute()
+    ticket_id = UnicodeAttribute(null=True)
+    rule_id = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def partition(tenant_id: str, recipient: str) -> str:
+        return f"{tenant_prefix(tenant_id)}#NOTIFY#{recipient}"
+
+
+class SpikeCounterItem(Item, discriminator="spike_counter"):
+    """Tickets one client opened in one time bucket (T#<tenant>#SPIKE#<client> / B<minutes>#<start>):
+    an atomic ADD per ticket, in the same transaction as a once-only marker for that ticket."""
+
+    value = NumberAttribute(default=0)
+
+    @staticmethod
+    def key(tenant_id: str, client_id: str, bucket_minutes: int, start: str) -> tuple[str, str]:
+        return f"{tenant_prefix(tenant_id)}#SPIKE#{client_id}", f"B{bucket_minutes}#{start}"
+
+
 ALL_MODELS: list[type[Item]] = [
     Item, TicketItem, ActivityItem, CounterItem, ClientItem, ContactItem, LookupItem, SettingsItem,
-    EventItem, SlaStatsItem, ReplyItem, NoteItem, TimeEntryItem, LinkItem, TimeStatsItem,
-    ChatSessionItem, ChatMessageItem,
+    EventItem, SlaStatsItem, ReplyItem, NoteItem, TimeEntryItem, LinkItem, TimeStatsItem, AttachmentItem,
+    ChatSessionItem, ChatMessageItem, CascadeItem, AutomationRunItem, NotificationItem, SpikeCounterItem,
 ]  # fmt: skip
 
 

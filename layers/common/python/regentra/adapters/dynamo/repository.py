@@ -16,6 +16,7 @@ from regentra.adapters.dynamo.connection import ensure_configured
 from regentra.adapters.dynamo.items import (
     DUE_SHARDS,
     ActivityItem,
+    AttachmentItem,
     ChatSessionItem,
     ClientItem,
     ContactItem,
@@ -39,6 +40,7 @@ from regentra.cursors import decode_cursor, encode_cursor
 from regentra.domain.chat import ChatEnded
 from regentra.domain.conversation import (
     ActivityOn,
+    Attachment,
     MessageLink,
     Note,
     OnceMarker,
@@ -49,10 +51,12 @@ from regentra.domain.conversation import (
     TimeEntry,
 )
 from regentra.domain.enums import Channel, Priority, Status
+from regentra.domain.events import ticket_created
 from regentra.domain.ids import new_id
+from regentra.domain.priority import PriorityChange, check_priority_write
 from regentra.domain.sla import CounterDelta
 from regentra.domain.tickets import Activity, DomainEvent, Ticket, next_due
-from regentra.errors import ConcurrentUpdate, Conflict
+from regentra.errors import ConcurrentUpdate, Conflict, Forbidden
 from regentra.services.ports import Client, Contact, Page, TicketDetail, TicketFilter
 
 M = TypeVar("M", bound=Item)
@@ -98,12 +102,26 @@ def ticket_to_item(ticket: Ticket) -> TicketItem:
         billable_minutes=ticket.billable_minutes,
         non_billable_minutes=ticket.non_billable_minutes,
         sla=ticket.sla,
+        analysis=ticket.analysis,
+        ai_stamp=_ai_stamp(ticket),
+        tags=list(ticket.tags) or None,
     )
     if ticket.version:
         item.version = ticket.version
     item.derive_keys()
     item.set_due(next_due(ticket))
     return item
+
+
+def _ai_stamp(ticket: Ticket) -> str | None:
+    stamp = (ticket.analysis or {}).get("run_id")
+    return str(stamp) if stamp else None
+
+
+def _same_ai_stamp(ticket: Ticket) -> Condition:
+    """The AI fields are as `ticket` read them (they change without a version bump)."""
+    stamp = _ai_stamp(ticket)
+    return TicketItem.ai_stamp == stamp if stamp else TicketItem.ai_stamp.does_not_exist()
 
 
 def item_to_ticket(item: TicketItem) -> Ticket:
@@ -133,6 +151,8 @@ def item_to_ticket(item: TicketItem) -> Ticket:
         billable_minutes=int(item.billable_minutes or 0),
         non_billable_minutes=int(item.non_billable_minutes or 0),
         sla=item.sla,
+        analysis=item.analysis,
+        tags=tuple(str(t) for t in item.tags or ()),
         version=int(item.version or 0),
     )
 
@@ -156,7 +176,7 @@ def _activity_items(
 
 
 Record = (
-    Reply | Note | TimeEntry | TicketLink | ActivityOn | TimeCounter | MessageLink | OnceMarker | Pointer
+    Reply | Note | TimeEntry | TicketLink | ActivityOn | TimeCounter | MessageLink | OnceMarker | Pointer | Attachment
     | ChatEnded
 )
 
@@ -167,6 +187,13 @@ def _record_items(
     """Items to put (actions None) or counters to add (actions) for each record of a write."""
     out: list[tuple[Item, list[Any] | None]] = []
     for r in records:
+        if isinstance(r, Attachment):
+            apk, ask = AttachmentItem.item_key(tenant_id, r.ticket_id, r.id)
+            out.append((AttachmentItem(
+                pk=apk, sk=ask, ticket_id=r.ticket_id, id=r.id, filename=r.filename, content_type=r.content_type,
+                size=r.size, key=r.key, state=r.state, uploaded_by=r.uploaded_by, created_at=r.created_at,
+            ), None))
+            continue
         if isinstance(r, MessageLink):
             lpk, lsk = LookupItem.message_id_key(tenant_id, r.message_id)
             out.append((LookupItem(pk=lpk, sk=lsk, target=r.ticket_id, tenant_id=tenant_id), None))
@@ -289,6 +316,21 @@ def _write_records(tx: TransactWrite, tenant_id: str, client_id: str, records: l
         if isinstance(r, ChatEnded):  # the chat session ends in the transaction creating its ticket
             session, session_actions, condition = ChatSessionItem.end_update(tenant_id, r)
             tx.update(session, actions=session_actions, condition=condition)
+
+
+def _item_to_attachment(item: AttachmentItem) -> Attachment:
+    return Attachment(
+        id=item.id, ticket_id=item.ticket_id, filename=item.filename, content_type=item.content_type,
+        size=int(item.size), key=item.key, state=item.state, uploaded_by=item.uploaded_by, created_at=item.created_at,
+    )
+
+
+def _write_events(tx: TransactWrite, ticket: Ticket, events: list[DomainEvent]) -> None:
+    """Outbox items, each once (its key is the event's dedupe key); the stream publishes them."""
+    for ev in events:
+        ev_item = EventItem.for_ticket(ticket.tenant_id, ticket.id, ev.key)
+        ev_item.type, ev_item.at, ev_item.detail = ev.type, ev.at, ev.detail
+        tx.save(ev_item, condition=EventItem.pk.does_not_exist())
 
 
 def _item_to_reply(item: ReplyItem) -> Reply:
@@ -422,8 +464,12 @@ class DynamoTicketRepository(_Paged):
         records: list[Record] | None = None,
         *,
         counters: list[CounterDelta] | None = None,
+        events: list[DomainEvent] | None = None,
     ) -> Ticket:
+        """Write a new ticket. Every insert announces it: a TicketCreated outbox event (from the
+        ticket and its first activity entry) is written with it, besides any `events` given."""
         item = ticket_to_item(replace(ticket, version=0))
+        source = activity[0].source if activity else "system"
         try:
             with TransactWrite(connection=self._conn) as tx:
                 tx.save(item, condition=TicketItem.pk.does_not_exist())
@@ -431,6 +477,7 @@ class DynamoTicketRepository(_Paged):
                 tx.save(LookupItem(pk=npk, sk=nsk, target=ticket.id, tenant_id=ticket.tenant_id))
                 for act in _activity_items(ticket.tenant_id, ticket.id, 1, activity):
                     tx.save(act)
+                _write_events(tx, ticket, [ticket_created(ticket, source), *(events or [])])
                 _write_records(tx, ticket.tenant_id, ticket.client_id, records or [])
                 for stats, actions in _counter_updates(ticket.tenant_id, counters or []):
                     tx.update(stats, actions=actions)
@@ -455,31 +502,63 @@ class DynamoTicketRepository(_Paged):
         events: list[DomainEvent] | None = None,
         counters: list[CounterDelta] | None = None,
         records: list[Record] | None = None,
+        priority_change: PriorityChange | None = None,
     ) -> Ticket:
         """Write `ticket` if the stored version is still `ticket.version`, with its activity,
-        outbox events, report counters and conversation records in one transaction."""
+        outbox events, report counters and conversation records in one transaction.
+
+        Priority has one guarded path: the write keeps the stored priority, or it carries a
+        `priority_change` that `decide_priority` allows (and is conditioned on the priority read)."""
         item = ticket_to_item(ticket)  # pynamodb conditions the write on item.version == ticket.version
         events, counters, records = events or [], counters or [], records or []
+        before = priority_change.before if priority_change is not None else ticket.priority
+        check_priority_write(before, ticket.priority, priority_change)
+        # Also conditioned on the AI fields read, so a write never drops a newer analysis.
+        unchanged_priority = (TicketItem.priority == str(before)) & _same_ai_stamp(ticket)
         try:
             if activity or events or counters or records:
                 with TransactWrite(connection=self._conn) as tx:
-                    tx.save(item)
+                    tx.save(item, condition=unchanged_priority)
                     for act in _activity_items(ticket.tenant_id, ticket.id, ticket.version + 1, activity):
                         tx.save(act)
-                    for ev in events:
-                        ev_item = EventItem.for_ticket(ticket.tenant_id, ticket.id, ev.key)
-                        ev_item.type, ev_item.at, ev_item.detail = ev.type, ev.at, ev.detail
-                        tx.save(ev_item, condition=EventItem.pk.does_not_exist())
+                    _write_events(tx, ticket, events)
                     for stats, actions in _counter_updates(ticket.tenant_id, counters):
                         tx.update(stats, actions=actions)
                     _write_records(tx, ticket.tenant_id, ticket.client_id, records)
             else:
-                item.save()
+                item.save(condition=unchanged_priority)
         except (TransactWriteError, PutError) as exc:
             if _condition_failed(exc):
+                stored = self.get(ticket.tenant_id, ticket.id)
+                if stored is not None and stored.version == ticket.version and stored.priority != before:
+                    # Not a race: the caller wrote a priority it did not read (no guarded change).
+                    raise Forbidden("priority changes only through the guarded path") from exc
                 raise ConcurrentUpdate(f"ticket {ticket.id} changed since version {ticket.version}") from exc
             raise
         return replace(ticket, version=int(item.version))
+
+    def save_analysis(self, ticket: Ticket, analysis: dict[str, Any], suggested: Priority) -> bool:
+        """Write the AI analyzer's fields (analysis, suggested_priority) on the ticket as `ticket`
+        read them — advice, not an edit, so the version (the staff's If-Match) does not move. Never
+        touches `priority`. False when another analysis landed first (re-read and retry)."""
+        stamp = str(analysis["run_id"])
+        pk = ticket_pk(ticket.tenant_id, ticket.id)
+        try:
+            TicketItem._get_connection().update_item(
+                pk,
+                range_key="TICKET",
+                actions=[
+                    TicketItem.analysis.set(analysis),
+                    TicketItem.suggested_priority.set(str(suggested)),
+                    TicketItem.ai_stamp.set(stamp),
+                ],
+                condition=TicketItem.pk.exists() & _same_ai_stamp(ticket),
+            )
+        except UpdateError as exc:
+            if _condition_failed(exc):
+                return False
+            raise
+        return True
 
     def due(self, kind: str, now: datetime, page_size: int = 100) -> Iterator[tuple[str, str]]:
         """(tenant, ticket id) of every ticket whose `kind` moment is at or before `now`,
@@ -552,6 +631,8 @@ class DynamoTicketRepository(_Paged):
                         note=item.note,
                     )
                 )
+            elif isinstance(item, AttachmentItem):
+                detail.attachments.append(_item_to_attachment(item))
             elif isinstance(item, LinkItem):
                 detail.links.append(
                     TicketLink(
@@ -586,6 +667,28 @@ class DynamoTicketRepository(_Paged):
             item.update(
                 actions=[ReplyItem.delivery.set(delivery), ReplyItem.delivery_state.set(delivery["state"])],
                 condition=ReplyItem.pk.exists() & ReplyItem.delivery_state.is_in(*expected_state),
+            )
+        except UpdateError as exc:
+            if _condition_failed(exc):
+                return False
+            raise
+        return True
+
+    def get_attachment(self, tenant_id: str, ticket_id: str, attachment_id: str) -> Attachment | None:
+        try:
+            return _item_to_attachment(
+                AttachmentItem.get(*AttachmentItem.item_key(tenant_id, ticket_id, attachment_id), consistent_read=True)
+            )
+        except AttachmentItem.DoesNotExist:
+            return None
+
+    def mark_attachment_uploaded(self, tenant_id: str, ticket_id: str, attachment_id: str, size: int) -> bool:
+        """pending -> uploaded (idempotent: an S3 event delivered twice changes nothing more)."""
+        pk, sk = AttachmentItem.item_key(tenant_id, ticket_id, attachment_id)
+        try:
+            AttachmentItem(pk=pk, sk=sk).update(
+                actions=[AttachmentItem.state.set("uploaded"), AttachmentItem.size.set(size)],
+                condition=AttachmentItem.pk.exists(),
             )
         except UpdateError as exc:
             if _condition_failed(exc):

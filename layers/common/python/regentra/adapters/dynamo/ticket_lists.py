@@ -60,16 +60,19 @@ class DynamoTicketLists:
             page_size=100,
         )
         out: list[TicketItem] = []
-        examined = 0
-        for item in results:
-            examined += 1
+        for examined, item in enumerate(results, start=1):
             ticket = item_to_ticket(item)
             if keep(ticket):
                 if len(out) == limit:  # one more exists: resume after the last one returned
-                    return Page([item_to_ticket(i) for i in out], encode_cursor(secret, scope, _position(out[-1], key_attrs)))
+                    return Page(
+                        [item_to_ticket(i) for i in out],
+                        encode_cursor(secret, scope, _position(out[-1], key_attrs)),
+                    )
                 out.append(item)
             if examined >= max_examined:  # resume after the last one looked at
-                return Page([item_to_ticket(i) for i in out], encode_cursor(secret, scope, _position(item, key_attrs)))
+                return Page(
+                    [item_to_ticket(i) for i in out], encode_cursor(secret, scope, _position(item, key_attrs))
+                )
         return Page([item_to_ticket(i) for i in out], None)
 
     def count(
@@ -81,9 +84,10 @@ class DynamoTicketLists:
         judged here. Stops after `max_examined` items read: then the count is a lower bound."""
         index, hash_key, _, condition = ticket_list_plan(tenant_id, flt)
         if keep is not None:
-            total = examined = 0
-            for item in index.query(hash_key, filter_condition=condition, page_size=100):
-                examined += 1
+            total = 0
+            for examined, item in enumerate(
+                index.query(hash_key, filter_condition=condition, page_size=100), 1
+            ):
                 total += keep(item_to_ticket(item))
                 if examined >= max_examined:
                     return total, False
@@ -142,7 +146,7 @@ class DynamoTicketLists:
         """Every ticket and public reply in the table: a full Scan. Only `regentra reindex` (an
         offline rebuild) calls this; tenants are not enumerable any other way, and no request
         path may scan."""
-        for item in Item.scan(filter_condition=Item.kind.is_in("ticket", "reply"), page_size=500):
+        for item in Item.scan(filter_condition=Item.kind.is_in(TicketItem, ReplyItem), page_size=500):
             if isinstance(item, TicketItem):
                 yield item.tenant_id, item_to_ticket(item)
             elif isinstance(item, ReplyItem) and item.author_type in _PUBLIC:
