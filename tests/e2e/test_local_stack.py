@@ -98,7 +98,9 @@ def test_watch_a_ticket_go_at_risk_breached_and_auto_close(local_stack):
     assert s.request("GET", path, token=tech)[1]["sla"]["status"] == "BREACHED"
     assert {"event": "sla_breached", "timer": "response"} in sweep_events()
     published = [
-        e for e in s.request("GET", "/_local/events")[1]["items"] if e["detail"].get("ticket_id") == t["id"] and e["type"].startswith("Sla")
+        e
+        for e in s.request("GET", "/_local/events")[1]["items"]
+        if e["detail"].get("ticket_id") == t["id"] and e["type"].startswith("Sla")
     ]
     assert [e["type"] for e in published] == ["SlaAtRisk", "SlaBreached"]
 

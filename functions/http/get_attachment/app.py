@@ -1,4 +1,4 @@
-"""GET /tickets/{id}/attachments/{attachment_id} — a short-lived download link, for those who may read the ticket."""
+"""GET /tickets/{id}/attachments/{attachment_id} — a short-lived download link for readers of the ticket."""
 
 from regentra.api.http import deps, json_response, lambda_handler, make_app, principal
 from regentra.services.attachments import download

@@ -128,8 +128,11 @@ def test_visible_reply_cases(text: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected_start", "expected_length"),
     [
-        ("Hi\n" + ("On " + "x" * 5000 + " wrote\n") * 200 + ">" * 200_000 + "\n" + ("> a\n" * 20_000),
-         "Hi\nOn xxx", 1_002_002),
+        (
+            "Hi\n" + ("On " + "x" * 5000 + " wrote\n") * 200 + ">" * 200_000 + "\n" + ("> a\n" * 20_000),
+            "Hi\nOn xxx",
+            1_002_002,
+        ),
         ("Hi\n" + "\n" * 200_000, "Hi", 2),
         ("Hi\n" + "\n-Name\n> q\n" * 10_000, "Hi", 2),
         ("On Mon, 3 Jun 2024, a@b.example wrote:\n> q\nanswer\n" * 5_000, "On Mon, 3 Jun 2024", 249_999),

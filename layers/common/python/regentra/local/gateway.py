@@ -126,7 +126,7 @@ class Gateway:
         path, query = split.path, split.query
         for (raw_method, prefix), raw_route in self.raw_routes.items():
             if method == raw_method and path.startswith(prefix):
-                return raw_route(path[len(prefix):], headers, body)
+                return raw_route(path[len(prefix) :], headers, body)
         local = self.local_routes.get((method, path))
         if local is not None:
             try:

@@ -20,10 +20,10 @@ from regentra.local.gateway import Gateway
 from regentra.local.scheduler import LocalClock, Scheduler
 from regentra.local.sinks import LocalBlobStore, reset_sinks, sink
 from regentra.local.smtp import start_smtp
-from regentra.local.uploads import download_route, upload_route
 from regentra.local.streams import StreamPoller
 from regentra.local.tables import ensure_tables, local_table_name
 from regentra.local.template import Template, s3_functions, ses_receipt_functions, sns_functions
+from regentra.local.uploads import download_route, upload_route
 
 TICK_SECONDS = 5.0
 
@@ -157,8 +157,11 @@ class LocalStack:
             self.demo_summary = seed(default_deps())
         self.server = self.gateway.serve(self.host, self.port)
         self.smtp = start_smtp(
-            self.host, self.smtp_port, LocalBlobStore(self.data_dir / "blobs"),
-            ses_receipt_functions(self.template), invoke,
+            self.host,
+            self.smtp_port,
+            LocalBlobStore(self.data_dir / "blobs"),
+            ses_receipt_functions(self.template),
+            invoke,
         )
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
@@ -169,21 +172,40 @@ class LocalStack:
         """POST /_local/sms {"from", "to", "body"}: an inbound SMS delivered as SNS would."""
         import uuid
 
-        if not isinstance(body, dict) or not all(isinstance(body.get(k), str) and body[k] for k in ("from", "to")):
-            return 400, {"error": {"code": "validation_error", "message": "from and to are required E.164 numbers.",
-                                   "details": [{"field": "from/to", "issue": "required"}]}}
+        if not isinstance(body, dict) or not all(
+            isinstance(body.get(k), str) and body[k] for k in ("from", "to")
+        ):
+            return 400, {
+                "error": {
+                    "code": "validation_error",
+                    "message": "from and to are required E.164 numbers.",
+                    "details": [{"field": "from/to", "issue": "required"}],
+                }
+            }
         text = body.get("body", "")
         if not isinstance(text, str) or len(text) > 1600:
-            return 400, {"error": {"code": "validation_error", "message": "body must be text (at most 1600 chars).",
-                                   "details": [{"field": "body", "issue": "invalid"}]}}
+            return 400, {
+                "error": {
+                    "code": "validation_error",
+                    "message": "body must be text (at most 1600 chars).",
+                    "details": [{"field": "body", "issue": "invalid"}],
+                }
+            }
         words = text.split()
         payload = {
-            "originationNumber": body["from"], "destinationNumber": body["to"],
-            "messageKeyword": words[0].upper() if words else "", "messageBody": text,
-            "inboundMessageId": body.get("message_id") or str(uuid.uuid4()), "previousPublishedMessageId": None,
+            "originationNumber": body["from"],
+            "destinationNumber": body["to"],
+            "messageKeyword": words[0].upper() if words else "",
+            "messageBody": text,
+            "inboundMessageId": body.get("message_id") or str(uuid.uuid4()),
+            "previousPublishedMessageId": None,
         }
-        event = sns_event("arn:aws:sns:us-east-1:000000000000:InboundSmsTopic", json.dumps(payload),
-                          str(uuid.uuid4()), self.clock.now())
+        event = sns_event(
+            "arn:aws:sns:us-east-1:000000000000:InboundSmsTopic",
+            json.dumps(payload),
+            str(uuid.uuid4()),
+            self.clock.now(),
+        )
         results = [self.invoke_and_drain(fn, event) for fn in sns_functions(self.template)]
         return 200, {"inbound_message_id": payload["inboundMessageId"], "results": results}
 

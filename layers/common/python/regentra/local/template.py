@@ -211,12 +211,16 @@ def ses_receipt_functions(template: Template) -> list[str]:
 def sns_functions(template: Template, topic: str | None = None) -> list[str]:
     """Functions subscribed to an SNS topic of the template (optionally one topic)."""
     return [
-        fn for fn, _, props in template._events("SNS")
+        fn
+        for fn, _, props in template._events("SNS")
         if topic is None or _ref_name(props.get("Topic")) == topic
     ]
 
 
 def s3_functions(template: Template) -> list[str]:
     """Functions told about new objects in the template's bucket (an EventBridge rule on aws.s3)."""
-    return [fn for fn, _, props in template._events("EventBridgeRule")
-            if "aws.s3" in ((props.get("Pattern") or {}).get("source") or [])]
+    return [
+        fn
+        for fn, _, props in template._events("EventBridgeRule")
+        if "aws.s3" in ((props.get("Pattern") or {}).get("source") or [])
+    ]

@@ -100,7 +100,16 @@ def add_reply(
         via = channel or ticket.channel
         if plan.follow_up:
             return _reply_as_follow_up(
-                deps, ticket, author, body, via, reply_id, message_id, in_reply_to, attachments, extra_records or []
+                deps,
+                ticket,
+                author,
+                body,
+                via,
+                reply_id,
+                message_id,
+                in_reply_to,
+                attachments,
+                extra_records or [],
             )
         if author.type == STAFF:
             message_id = new_message_id(reply_id, tenant_id, MESSAGE_ID_DOMAIN)
@@ -127,7 +136,7 @@ def add_reply(
                 source=author.source,
                 change={"event": "reply_added", "reply_id": reply_id, "author_type": author.type}
                 | ({"flags": flags} if flags else {}),
-            )
+            ),
         ]
         if updated.status != ticket.status:
             activity.append(

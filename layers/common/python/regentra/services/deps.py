@@ -163,7 +163,9 @@ def attachment_store() -> AttachmentStore:
 
         from regentra.local.sinks import LocalAttachmentStore
 
-        return LocalAttachmentStore(os.environ.get("REGENTRA_LOCAL_URL", "http://127.0.0.1:3000"), settings.cursor_secret)
+        return LocalAttachmentStore(
+            os.environ.get("REGENTRA_LOCAL_URL", "http://127.0.0.1:3000"), settings.cursor_secret
+        )
     from regentra.adapters.blobs import S3AttachmentStore
 
     return S3AttachmentStore(settings.mail_bucket, settings.region)

@@ -303,7 +303,7 @@ class StartCascade(Strict):
 
 
 # --- automations ----------------------------------------------------------------------------------
-# Rule bodies are regentra.domain.automation.RuleBody; policy switches regentra.domain.policies.PolicySettings.
+# Rule bodies: regentra.domain.automation.RuleBody; policy switches: domain.policies.PolicySettings.
 
 
 class DryRunAutomation(Strict):

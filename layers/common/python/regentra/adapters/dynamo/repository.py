@@ -176,7 +176,16 @@ def _activity_items(
 
 
 Record = (
-    Reply | Note | TimeEntry | TicketLink | ActivityOn | TimeCounter | MessageLink | OnceMarker | Pointer | Attachment
+    Reply
+    | Note
+    | TimeEntry
+    | TicketLink
+    | ActivityOn
+    | TimeCounter
+    | MessageLink
+    | OnceMarker
+    | Pointer
+    | Attachment
     | ChatEnded
 )
 
@@ -189,10 +198,24 @@ def _record_items(
     for r in records:
         if isinstance(r, Attachment):
             apk, ask = AttachmentItem.item_key(tenant_id, r.ticket_id, r.id)
-            out.append((AttachmentItem(
-                pk=apk, sk=ask, ticket_id=r.ticket_id, id=r.id, filename=r.filename, content_type=r.content_type,
-                size=r.size, key=r.key, state=r.state, uploaded_by=r.uploaded_by, created_at=r.created_at,
-            ), None))
+            out.append(
+                (
+                    AttachmentItem(
+                        pk=apk,
+                        sk=ask,
+                        ticket_id=r.ticket_id,
+                        id=r.id,
+                        filename=r.filename,
+                        content_type=r.content_type,
+                        size=r.size,
+                        key=r.key,
+                        state=r.state,
+                        uploaded_by=r.uploaded_by,
+                        created_at=r.created_at,
+                    ),
+                    None,
+                )
+            )
             continue
         if isinstance(r, MessageLink):
             lpk, lsk = LookupItem.message_id_key(tenant_id, r.message_id)
@@ -320,8 +343,15 @@ def _write_records(tx: TransactWrite, tenant_id: str, client_id: str, records: l
 
 def _item_to_attachment(item: AttachmentItem) -> Attachment:
     return Attachment(
-        id=item.id, ticket_id=item.ticket_id, filename=item.filename, content_type=item.content_type,
-        size=int(item.size), key=item.key, state=item.state, uploaded_by=item.uploaded_by, created_at=item.created_at,
+        id=item.id,
+        ticket_id=item.ticket_id,
+        filename=item.filename,
+        content_type=item.content_type,
+        size=int(item.size),
+        key=item.key,
+        state=item.state,
+        uploaded_by=item.uploaded_by,
+        created_at=item.created_at,
     )
 
 
@@ -677,7 +707,9 @@ class DynamoTicketRepository(_Paged):
     def get_attachment(self, tenant_id: str, ticket_id: str, attachment_id: str) -> Attachment | None:
         try:
             return _item_to_attachment(
-                AttachmentItem.get(*AttachmentItem.item_key(tenant_id, ticket_id, attachment_id), consistent_read=True)
+                AttachmentItem.get(
+                    *AttachmentItem.item_key(tenant_id, ticket_id, attachment_id), consistent_read=True
+                )
             )
         except AttachmentItem.DoesNotExist:
             return None
@@ -944,7 +976,8 @@ class DynamoDirectoryRepository(_Paged):
         """The client whose email_domains include `domain` (one Query of the tenant's clients)."""
         pk, _ = ClientItem.key(tenant_id, "")
         for item in ClientItem.query(
-            pk, range_key_condition=ClientItem.sk.startswith("CLIENT#"),
+            pk,
+            range_key_condition=ClientItem.sk.startswith("CLIENT#"),
             filter_condition=ClientItem.email_domains.contains(domain.lower()),
         ):
             return _client_from(item)
