@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,61 +72,59 @@ def unassigned_client(deps: Deps, tenant_id: str) -> Client:
     raise ConcurrentUpdate("the Unassigned client is being created; retry")
 
 
-def contact_for_email(deps: Deps, tenant_id: str, address: str, name: str) -> Contact:
-    """The contact with this email; else a new one under the client whose email_domains match,
-    else under "Unassigned". Two messages racing create one contact."""
+def _find_or_create_contact(
+    deps: Deps,
+    tenant_id: str,
+    find: Callable[[], Contact | None],
+    client: Callable[[], Client],
+    **fields: Any,
+) -> Contact:
+    """The contact `find` returns, else a new one under `client()`; two messages racing make one."""
     from regentra.domain.ids import new_id
     from regentra.services.ports import Contact as ContactRecord
 
-    found = deps.directory.contact_by_email(tenant_id, address)
+    found = find()
     if found:
         return found
-    domain = address.rsplit("@", 1)[-1]
-    client = deps.directory.client_for_email_domain(tenant_id, domain) or unassigned_client(deps, tenant_id)
     now = deps.clock.now()
     contact = ContactRecord(
-        tenant_id=tenant_id,
-        id=new_id(now),
-        client_id=client.id,
-        name=(name or address)[:200],
-        email=address,
-        created_at=now,
-        updated_at=now,
+        tenant_id=tenant_id, id=new_id(now), client_id=client().id, created_at=now, updated_at=now, **fields
     )
     try:
         return deps.directory.insert_contact(contact)
     except Conflict:
-        again = deps.directory.contact_by_email(tenant_id, address)
+        again = find()
         if again is None:
             raise
         return again
+
+
+def contact_for_email(deps: Deps, tenant_id: str, address: str, name: str) -> Contact:
+    """The contact with this email; else a new one under the client whose email_domains match,
+    else under "Unassigned"."""
+    domain = address.rsplit("@", 1)[-1]
+    return _find_or_create_contact(
+        deps,
+        tenant_id,
+        lambda: deps.directory.contact_by_email(tenant_id, address),
+        lambda: (
+            deps.directory.client_for_email_domain(tenant_id, domain) or unassigned_client(deps, tenant_id)
+        ),
+        name=(name or address)[:200],
+        email=address,
+    )
 
 
 def contact_for_phone(deps: Deps, tenant_id: str, phone: str) -> Contact:
-    from regentra.domain.ids import new_id
-    from regentra.services.ports import Contact as ContactRecord
-
-    found = deps.directory.contact_by_phone(tenant_id, phone)
-    if found:
-        return found
-    client = unassigned_client(deps, tenant_id)
-    now = deps.clock.now()
-    contact = ContactRecord(
-        tenant_id=tenant_id,
-        id=new_id(now),
-        client_id=client.id,
+    """The contact with this number; else a new one under "Unassigned"."""
+    return _find_or_create_contact(
+        deps,
+        tenant_id,
+        lambda: deps.directory.contact_by_phone(tenant_id, phone),
+        lambda: unassigned_client(deps, tenant_id),
         name=phone,
         phone=phone,
-        created_at=now,
-        updated_at=now,
     )
-    try:
-        return deps.directory.insert_contact(contact)
-    except Conflict:
-        again = deps.directory.contact_by_phone(tenant_id, phone)
-        if again is None:
-            raise
-        return again
 
 
 # --- email ----------------------------------------------------------------------------------------

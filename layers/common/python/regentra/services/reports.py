@@ -4,7 +4,7 @@ one Query over the days asked for, never a read of every ticket."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from regentra.errors import ValidationFailed
@@ -38,10 +38,9 @@ def _summary(c: dict[str, float]) -> dict[str, Any]:
     }
 
 
-def sla_report(principal: Principal, query: SlaReportQuery, deps: Deps) -> dict[str, Any]:
-    principal.require_staff()
-    today = deps.clock.now().date()
-    last = query.to or today
+def report_range(query: SlaReportQuery, deps: Deps) -> tuple[date, date]:
+    """The days a report covers: `from`..`to` (default the last 30 days), at most MAX_DAYS."""
+    last = query.to or deps.clock.now().date()
     first = query.from_ or (last - timedelta(days=29))
     if first > last:
         raise ValidationFailed("from is after to.", [{"field": "from", "issue": "after to"}])
@@ -49,6 +48,12 @@ def sla_report(principal: Principal, query: SlaReportQuery, deps: Deps) -> dict[
         raise ValidationFailed(
             f"At most {MAX_DAYS} days at a time.", [{"field": "to", "issue": "range too long"}]
         )
+    return first, last
+
+
+def sla_report(principal: Principal, query: SlaReportQuery, deps: Deps) -> dict[str, Any]:
+    principal.require_staff()
+    first, last = report_range(query, deps)
     by_priority: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     by_client: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     total: dict[str, float] = defaultdict(float)
@@ -78,15 +83,7 @@ def sla_report(principal: Principal, query: SlaReportQuery, deps: Deps) -> dict[
 def time_report(principal: Principal, query: SlaReportQuery, deps: Deps) -> dict[str, Any]:
     """Billable and non-billable minutes per client and per technician, by work date."""
     principal.require_staff()
-    today = deps.clock.now().date()
-    last = query.to or today
-    first = query.from_ or (last - timedelta(days=29))
-    if first > last:
-        raise ValidationFailed("from is after to.", [{"field": "from", "issue": "after to"}])
-    if (last - first).days >= MAX_DAYS:
-        raise ValidationFailed(
-            f"At most {MAX_DAYS} days at a time.", [{"field": "to", "issue": "range too long"}]
-        )
+    first, last = report_range(query, deps)
     by_client: dict[str, dict[str, int]] = defaultdict(
         lambda: {"billable_minutes": 0, "non_billable_minutes": 0}
     )

@@ -8,7 +8,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from regentra.domain.enums import Channel, Priority, SlaStatus, Status
 
@@ -189,27 +197,22 @@ class SlaReportQuery(Query):
 Body = Annotated[str, StringConstraints(min_length=1, max_length=50_000)]
 
 
-class CreateReply(Strict):
-    body: Body
-    set_status: Status | None = None
+def _not_blank(v: str) -> str:
+    if not v.strip():
+        raise ValueError("may not be blank")
+    return v
 
-    @field_validator("body")
-    @classmethod
-    def _not_blank(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("may not be blank")
-        return v
+
+TextBody = Annotated[Body, AfterValidator(_not_blank)]
+
+
+class CreateReply(Strict):
+    body: TextBody
+    set_status: Status | None = None
 
 
 class CreateNote(Strict):
-    body: Body
-
-    @field_validator("body")
-    @classmethod
-    def _not_blank(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("may not be blank")
-        return v
+    body: TextBody
 
 
 class CreateTimeEntry(Strict):
