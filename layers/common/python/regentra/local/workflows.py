@@ -25,10 +25,10 @@ import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from regentra.clock import get_clock
 from regentra.local.template import Template
 
 SUPPORTED_STATES = frozenset({"Task", "Map", "Pass", "Choice", "Succeed", "Fail"})
@@ -241,7 +241,7 @@ class Interpreter:
                 "Id": f"local:{self.machine.logical_id}:{self.name}",
                 "Name": self.name,
                 "Input": payload,
-                "StartTime": datetime.now(UTC).isoformat(),
+                "StartTime": get_clock().now().isoformat(),
             },
             "StateMachine": {"Id": f"local:{self.machine.logical_id}", "Name": self.machine.logical_id},
         }
@@ -258,7 +258,7 @@ class Interpreter:
             if kind not in SUPPORTED_STATES:
                 raise StateError("States.Runtime", f"state type {kind} is not supported locally")
             self.steps.append(name)
-            ctx = {**context, "State": {"Name": name, "EnteredTime": datetime.now(UTC).isoformat()}}
+            ctx = {**context, "State": {"Name": name, "EnteredTime": get_clock().now().isoformat()}}
             try:
                 if kind == "Succeed":
                     return _output(state, _effective_input(state, data, ctx), ctx)
