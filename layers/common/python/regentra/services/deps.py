@@ -15,7 +15,10 @@ from regentra.services.ports import (
     CascadeStore,
     ChatRepository,
     DirectoryRepository,
+    Drafter,
     EventPublisher,
+    KbRetriever,
+    KbStore,
     Mailer,
     RunOnce,
     SearchIndex,
@@ -206,3 +209,28 @@ def analyzer() -> Analyzer:
 
     settings = get_settings()
     return analyzer_for(settings.bedrock_model_id, settings.region)
+
+
+# --- knowledge base and drafts ---
+
+
+def kb_store() -> KbStore:
+    """KB articles in the single table."""
+    from regentra.adapters.dynamo.kb import DynamoKbStore
+
+    return DynamoKbStore()
+
+
+def kb_retriever() -> KbRetriever:
+    """BM25 (tantivy) over the tenant's KB sections, built in memory per request."""
+    from regentra.adapters.kb_retrieval import TantivyKbRetriever
+
+    return TantivyKbRetriever()
+
+
+def drafter() -> Drafter:
+    """Bedrock Converse when BEDROCK_MODEL_ID is set, else the offline draft."""
+    from regentra.adapters.drafter import drafter_for
+
+    settings = get_settings()
+    return drafter_for(settings.bedrock_model_id, settings.region)

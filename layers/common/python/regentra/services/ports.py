@@ -12,6 +12,7 @@ from regentra.domain.cascade import Cascade
 from regentra.domain.chat import ChatEnded, ChatMessage, ChatSession
 from regentra.domain.conversation import Attachment, Note, Reply, TicketLink, TimeEntry
 from regentra.domain.enums import Channel, Priority, Status
+from regentra.domain.kb import Draft, KbArticle, ScoredChunk
 from regentra.domain.priority import PriorityChange
 from regentra.domain.search import SearchQuery, SearchUpdate
 from regentra.domain.sla import CounterDelta
@@ -410,3 +411,27 @@ class Analyzer(Protocol):
     provider: str
 
     def analyze(self, subject: str, body: str, *, is_reply: bool = False) -> tuple[Analysis, str]: ...
+
+
+# --- knowledge base and drafts ---
+
+
+class KbStore(Protocol):
+    def insert(self, article: KbArticle) -> KbArticle: ...
+    def get(self, tenant_id: str, article_id: str) -> KbArticle | None: ...
+    def save(self, article: KbArticle) -> KbArticle:
+        """Conditional on article.version; raises ConcurrentUpdate when it changed meanwhile."""
+        ...
+
+    def delete(self, tenant_id: str, article_id: str) -> bool: ...
+    def list(self, tenant_id: str) -> list[KbArticle]: ...
+
+
+class KbRetriever(Protocol):
+    def retrieve(self, articles: Sequence[KbArticle], query: str, limit: int = 5) -> list[ScoredChunk]: ...
+
+
+class Drafter(Protocol):
+    provider: str
+
+    def draft(self, contact_name: str, ticket_text: str, chunks: list[ScoredChunk]) -> Draft: ...

@@ -313,3 +313,16 @@ class DryRunAutomation(Strict):
     """POST /automations/{id}/test: the ticket to dry-run the rule on."""
 
     ticket_id: Id
+
+
+# --- knowledge base ---
+
+KbTag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+
+
+class KbArticleBody(Strict):
+    """POST /kb/articles and PUT /kb/articles/{id} (a PUT replaces the whole article)."""
+
+    title: Subject
+    body: Annotated[str, StringConstraints(max_length=50_000)] = ""
+    tags: Annotated[list[KbTag], Field(max_length=20)] = []

@@ -213,3 +213,18 @@ def cascade_view(cascade: Cascade) -> dict[str, Any]:
         "created_at": iso(cascade.created_at),
         "finished_at": iso(cascade.finished_at),
     }
+
+
+# --- knowledge base ---
+
+
+def kb_article_view(article: Any) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "body": article.body,
+        "tags": list(article.tags),
+        "created_at": iso(article.created_at),
+        "updated_at": iso(article.updated_at),
+        "version": article.version,
+    }

@@ -637,10 +637,34 @@ class SpikeCounterItem(Item, discriminator="spike_counter"):
         return f"{tenant_prefix(tenant_id)}#SPIKE#{client_id}", f"B{bucket_minutes}#{start}"
 
 
+# --- knowledge base ---------------------------------------------------------------------------------
+
+
+class KbArticleItem(Item, discriminator="kb_article"):
+    """A knowledge-base article (T#<tenant>#KB / ARTICLE#<id>): the tenant's KB is one Query."""
+
+    tenant_id = UnicodeAttribute()
+    id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    body = UnicodeAttribute(default="")
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+    @staticmethod
+    def key(tenant_id: str, article_id: str) -> tuple[str, str]:
+        return f"{tenant_prefix(tenant_id)}#KB", f"ARTICLE#{article_id}"
+
+    def derive_keys(self) -> None:
+        self.pk, self.sk = self.key(self.tenant_id, self.id)
+
+
 ALL_MODELS: list[type[Item]] = [
     Item, TicketItem, ActivityItem, CounterItem, ClientItem, ContactItem, LookupItem, SettingsItem,
     EventItem, SlaStatsItem, ReplyItem, NoteItem, TimeEntryItem, LinkItem, TimeStatsItem, AttachmentItem,
     ChatSessionItem, ChatMessageItem, CascadeItem, AutomationRunItem, NotificationItem, SpikeCounterItem,
+    KbArticleItem,
 ]  # fmt: skip
 
 
