@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from regentra.config import Settings, get_settings
+from regentra.errors import Conflict
 
 
 class PowertoolsIdempotency:
@@ -56,4 +57,16 @@ class PowertoolsIdempotency:
         def once(request: dict[str, Any]) -> dict[str, Any]:
             return compute()
 
-        return once(request={"key": key, "payload": payload})
+        from aws_lambda_powertools.utilities.idempotency.exceptions import (
+            IdempotencyAlreadyInProgressError,
+            IdempotencyValidationError,
+        )
+
+        # The adapter turns the library's errors into ours; the HTTP layer never imports it, so a
+        # handler's cold start does not pay for powertools idempotency (and the boto3 it pulls in).
+        try:
+            return once(request={"key": key, "payload": payload})
+        except IdempotencyValidationError as exc:
+            raise Conflict("This Idempotency-Key was already used with a different body.") from exc
+        except IdempotencyAlreadyInProgressError as exc:
+            raise Conflict("A request with this Idempotency-Key is still in progress.") from exc

@@ -16,10 +16,6 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
@@ -82,14 +78,6 @@ def make_app() -> APIGatewayHttpResolver:
     @app.exception_handler(PydanticValidationError)
     def _invalid(exc: PydanticValidationError) -> Response:
         return error_response(400, "validation_error", "The request is not valid.", _pydantic_details(exc))
-
-    @app.exception_handler(IdempotencyValidationError)
-    def _idem_mismatch(exc: Exception) -> Response:
-        return error_response(409, "conflict", "This Idempotency-Key was already used with a different body.")
-
-    @app.exception_handler(IdempotencyAlreadyInProgressError)
-    def _idem_busy(exc: Exception) -> Response:
-        return error_response(409, "conflict", "A request with this Idempotency-Key is still in progress.")
 
     @app.not_found
     def _no_route(exc: NotFoundError) -> Response:
