@@ -8,7 +8,7 @@ def test_readme_sequence_and_restart(local_stack, java_processes_for):
     tech = s.token(tenant_id="demo-msp", role="technician", user_id="tom-tech")
 
     status, listed = s.request("GET", "/tickets", token=tech)
-    assert status == 200 and len(listed["items"]) == 5, listed  # the demo tickets
+    assert status == 200 and len(listed["items"]) == 10, listed  # the demo tickets
     acme = next(t["client_id"] for t in listed["items"] if t["subject"].startswith("VPN down"))
 
     status, created = s.request(
@@ -17,7 +17,7 @@ def test_readme_sequence_and_restart(local_stack, java_processes_for):
         {"subject": "Outlook keeps crashing", "priority": "HIGH", "client_id": acme},
         token=tech,
     )
-    assert status == 201 and created["number"] == 6 and created["status"] == "OPEN"
+    assert status == 201 and created["number"] == 11 and created["status"] == "OPEN"
     path = f"/tickets/{created['id']}"
 
     status, moved = s.request("PATCH", path, {"status": "IN_PROGRESS"}, token=tech, headers={"If-Match": "1"})
@@ -52,7 +52,7 @@ def test_readme_sequence_and_restart(local_stack, java_processes_for):
     tech = s.token(tenant_id="demo-msp", role="technician", user_id="tom-tech")
     status, again = s.request("GET", path, token=tech)
     assert status == 200 and again["status"] == "CLOSED" and again["version"] == closed["version"]
-    assert len(s.request("GET", "/tickets", token=tech)[1]["items"]) == 7
+    assert len(s.request("GET", "/tickets", token=tech)[1]["items"]) == 12
     status, later = s.request("GET", "/_local/clock")
     assert later["now"] >= clock["now"]  # the local clock's advance survives too
 

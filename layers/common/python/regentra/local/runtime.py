@@ -148,6 +148,7 @@ class LocalStack:
                 ("POST", "/_local/sms"): self._inbound_sms,
                 ("GET", "/_local/events"): lambda _: (200, {"items": sink("events").items()}),
                 ("GET", "/_local/outbox"): lambda _: (200, {"items": _outbox_view(sink("outbox").items())}),
+                ("GET", "/_local/demo"): lambda _: (200, self._demo_sign_ins()),
             },
         )
         if self.demo:
@@ -167,6 +168,12 @@ class LocalStack:
         threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
         threading.Thread(target=self._tick, name="scheduler", daemon=True).start()
         return self
+
+    def _demo_sign_ins(self) -> dict[str, Any]:
+        """GET /_local/demo: the demo users the sign-in page offers (empty without demo data)."""
+        from regentra.local.demo import sign_ins
+
+        return {"items": sign_ins(self.demo_summary)}
 
     def _inbound_sms(self, body: Any) -> tuple[int, Any]:
         """POST /_local/sms {"from", "to", "body"}: an inbound SMS delivered as SNS would."""

@@ -1,0 +1,4 @@
+// Placeholder: replaced by the notifications bell.
+export function NotificationsBell() {
+  return null;
+}
