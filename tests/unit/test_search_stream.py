@@ -101,15 +101,24 @@ def test_decoding_stream_records():
 def test_one_writer_batched_and_only_search_functions_in_the_vpc(tpl: Template):
     functions = tpl.of_type("AWS::Serverless::Function")
     in_vpc = {name for name, res in functions.items() if "VpcConfig" in res["Properties"]}
-    assert in_vpc == {INDEXER, "ListTicketsFunction", "TicketsBoardFunction"}
-    indexer = functions[INDEXER]["Properties"]
-    assert indexer["ReservedConcurrentExecutions"] == 1
-    stream = indexer["Events"]["TableStream"]["Properties"]
-    assert stream["ParallelizationFactor"] == 1 and stream["BatchSize"] >= 100
-    assert stream["MaximumBatchingWindowInSeconds"] >= 1
+    # The ticket index (indexer, list, board) and the KB index (its indexer, the AI draft).
+    assert in_vpc == {
+        INDEXER,
+        "ListTicketsFunction",
+        "TicketsBoardFunction",
+        "IndexKbFunction",
+        "AiDraftFunction",
+    }
+    for writer in (INDEXER, "IndexKbFunction"):
+        indexer = functions[writer]["Properties"]
+        assert indexer["ReservedConcurrentExecutions"] == 1
+        stream = indexer["Events"]["TableStream"]["Properties"]
+        assert stream["ParallelizationFactor"] == 1 and stream["BatchSize"] >= 100
+        assert stream["MaximumBatchingWindowInSeconds"] >= 1
     for name in in_vpc:
         props = functions[name]["Properties"]
         assert props["FileSystemConfigs"][0]["LocalMountPath"] == "/mnt/search"
-        assert props["Environment"]["Variables"]["SEARCH_INDEX_DIR"].startswith("/mnt/search/")
+        env = props["Environment"]["Variables"]
+        assert (env.get("SEARCH_INDEX_DIR") or env["KB_INDEX_DIR"]).startswith("/mnt/search/")
     endpoint = tpl.resources["SearchDynamoDbEndpoint"]["Properties"]
     assert endpoint["VpcEndpointType"] == "Gateway"

@@ -26,6 +26,9 @@ class Settings(BaseModel):
     local_data_dir: str | None = None
     # The AI analyzer's Bedrock model (Converse API); empty: the offline analyzer.
     bedrock_model_id: str | None = None
+    # KB retrieval embeddings (Titan Text Embeddings v2, InvokeModel); empty: BM25 alone.
+    embedding_model_id: str | None = None
+    embedding_dimensions: int = 512
 
 
 @lru_cache(maxsize=1)
@@ -44,6 +47,8 @@ def get_settings() -> Settings:
         cascade_state_machine_arn=env.get("CASCADE_STATE_MACHINE_ARN") or None,
         local_data_dir=env.get("REGENTRA_DATA_DIR") or None,
         bedrock_model_id=env.get("BEDROCK_MODEL_ID") or None,
+        embedding_model_id=env.get("EMBEDDING_MODEL_ID") or None,
+        embedding_dimensions=int(env.get("EMBEDDING_DIMENSIONS") or 512),
     )
 
 

@@ -55,9 +55,16 @@ class Draft:
     draft: str
     sources: list[dict[str, str]] = field(default_factory=list)
     provider: str = OFFLINE_PROVIDER
+    # How the KB sections were retrieved: "bm25", or hybrid BM25 + embeddings (see kb_retrieval).
+    retrieval: str = "bm25"
 
     def as_dict(self) -> dict[str, object]:
-        return {"draft": self.draft, "sources": self.sources, "provider": self.provider}
+        return {
+            "draft": self.draft,
+            "sources": self.sources,
+            "provider": self.provider,
+            "retrieval": self.retrieval,
+        }
 
 
 def chunk_article(article: KbArticle) -> list[KbChunk]:

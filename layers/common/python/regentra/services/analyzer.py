@@ -18,6 +18,7 @@ from regentra.domain.ids import new_id
 from regentra.domain.policies import AI_FRUSTRATION, AI_SECURITY
 from regentra.domain.tickets import Ticket
 from regentra.errors import ConcurrentUpdate
+from regentra.services.ai_reviews import record_analysis, triage_kwargs
 from regentra.services.deps import Deps
 from regentra.services.deps import analyzer as default_analyzer
 from regentra.services.policies import load_policies
@@ -55,9 +56,11 @@ def analyze_event(deps: Deps, event: BusEvent, analyzer: Analyzer | None = None)
         if reply is None:
             return {"skipped": "no reply"}
         body, from_customer = reply.body, True
-    # The model is asked once per delivery, outside the write's retry loop.
-    analysis, provider = (analyzer or default_analyzer()).analyze(
-        ticket.subject, body, is_reply=reply_id is not None
+    # The model is asked once per delivery, outside the write's retry loop; one that learns gets
+    # the tenant's recent rated overrides as examples.
+    model = analyzer or default_analyzer()
+    analysis, provider = model.analyze(
+        ticket.subject, body, is_reply=reply_id is not None, **triage_kwargs(model, tenant_id)
     )
     stored = analysis.model_dump(mode="json") | {
         "provider": provider,
@@ -76,6 +79,8 @@ def analyze_event(deps: Deps, event: BusEvent, analyzer: Analyzer | None = None)
             break
     else:
         raise ConcurrentUpdate(f"ticket {ticket_id} kept being re-analyzed")
+    # Kept for review (ids from the event: a redelivery adds none).
+    record_analysis(event, ticket, ticket.subject, body, analysis, provider)
     result = {
         "provider": provider,
         "suggested_priority": str(analysis.suggested_priority),

@@ -8,6 +8,7 @@ from functools import lru_cache
 from regentra.clock import Clock, get_clock
 from regentra.config import get_settings
 from regentra.services.ports import (
+    AiReviewStore,
     Analyzer,
     AttachmentStore,
     AutomationStore,
@@ -16,7 +17,9 @@ from regentra.services.ports import (
     ChatRepository,
     DirectoryRepository,
     Drafter,
+    Embedder,
     EventPublisher,
+    KbIndex,
     KbRetriever,
     KbStore,
     Mailer,
@@ -221,11 +224,33 @@ def kb_store() -> KbStore:
     return DynamoKbStore()
 
 
-def kb_retriever() -> KbRetriever:
-    """BM25 (tantivy) over the tenant's KB sections, built in memory per request."""
-    from regentra.adapters.kb_retrieval import TantivyKbRetriever
+def kb_index() -> KbIndex:
+    """The per-tenant KB index (tantivy): `<data dir>/kb` under `regentra local`, the EFS folder
+    KB_INDEX_DIR in AWS. One instance per folder per process; fed by the table's stream."""
+    from regentra.adapters.kb_index import open_kb_index
 
-    return TantivyKbRetriever()
+    return open_kb_index()
+
+
+def embedder(for_indexing: bool = False) -> Embedder | None:
+    """Titan Text Embeddings v2 when EMBEDDING_MODEL_ID is set (EMBEDDING_DIMENSIONS: 256, 512 or
+    1024), else None: retrieval is BM25 alone. The draft path retries little and times out fast
+    (it falls back to BM25); the indexer retries more (a failure there is retried by the stream)."""
+    from regentra.adapters.embeddings import embedder_for
+
+    settings = get_settings()
+    options = {"max_attempts": 5, "read_timeout": 20.0} if for_indexing else {}
+    return embedder_for(
+        settings.embedding_model_id, settings.region, settings.embedding_dimensions, **options
+    )
+
+
+def kb_retriever() -> KbRetriever:
+    """Hybrid retrieval over the tenant's KB index: BM25, plus embeddings fused by reciprocal
+    rank fusion when an embedding model is configured."""
+    from regentra.services.kb_retrieval import HybridRetriever
+
+    return HybridRetriever(kb_index(), embedder())
 
 
 def drafter() -> Drafter:
@@ -234,3 +259,13 @@ def drafter() -> Drafter:
 
     settings = get_settings()
     return drafter_for(settings.bedrock_model_id, settings.region)
+
+
+# --- AI reviews ---
+
+
+def ai_review_store() -> AiReviewStore:
+    """AI suggestions kept for review, their counters and examples (the single table)."""
+    from regentra.adapters.dynamo.ai_reviews import DynamoAiReviewStore
+
+    return DynamoAiReviewStore()

@@ -1,7 +1,8 @@
 """Knowledge-base articles (staff) and AI reply drafts built from them (RAG).
 
 Articles live in the single table, one partition per tenant. A draft retrieves the KB sections
-that best match the ticket (BM25), and the drafter writes a reply from them; drafts are
+that best match the ticket from the tenant's KB index (BM25, fused with embeddings when a model is
+configured: services/kb_retrieval.py), and the drafter writes a reply from them; drafts are
 suggestions shown to staff and are never sent.
 """
 
@@ -9,13 +10,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from regentra.cursors import scope_of
 from regentra.domain.ids import is_valid_id, new_id
 from regentra.domain.kb import Draft, KbArticle, pick_chunks, ticket_query
 from regentra.errors import ConcurrentUpdate, Conflict, NotFound
 from regentra.identity import Principal
+from regentra.services.ai_reviews import draft_kwargs, record_draft
 from regentra.services.deps import Deps, drafter, kb_retriever, kb_store
-from regentra.services.ports import Drafter, KbRetriever, KbStore
-from regentra.services.requests import KbArticleBody
+from regentra.services.ports import Drafter, KbRetriever, KbStore, Page
+from regentra.services.requests import KbArticleBody, PageQuery
 from regentra.services.tickets import get_ticket
 
 
@@ -49,9 +52,11 @@ def get_article(principal: Principal, article_id: str, store: KbStore | None = N
     return _found((store or kb_store()).get(principal.tenant_id, article_id))
 
 
-def list_articles(principal: Principal, store: KbStore | None = None) -> list[KbArticle]:
+def list_articles(principal: Principal, query: PageQuery, store: KbStore | None = None) -> Page[KbArticle]:
+    """Newest first, `limit` per page (one Query), `next_cursor` to go on."""
     principal.require_staff()
-    return sorted((store or kb_store()).list(principal.tenant_id), key=lambda a: a.title.lower())
+    scope = scope_of("kb-articles", principal.tenant_id)
+    return (store or kb_store()).list_page(principal.tenant_id, query.limit, query.cursor, scope)
 
 
 def put_article(
@@ -83,7 +88,7 @@ def ai_draft(
     retriever: KbRetriever | None = None,
     writer: Drafter | None = None,
 ) -> Draft:
-    """A reply suggestion for the ticket from the tenant's KB (nothing is saved or sent)."""
+    """A reply suggestion for the ticket from the tenant's KB: kept as an AI review, never sent."""
     principal.require_staff()
     detail = get_ticket(principal, ticket_id, deps)
     ticket = detail.ticket
@@ -91,6 +96,11 @@ def ai_draft(
     latest = max(customer, key=lambda r: r.created_at).body if customer else None
     query = ticket_query(ticket.subject, ticket.description, latest)
     contact = deps.directory.get_contact(ticket.tenant_id, ticket.contact_id) if ticket.contact_id else None
-    articles = (store or kb_store()).list(principal.tenant_id)
-    chunks = pick_chunks((retriever or kb_retriever()).retrieve(articles, query))
-    return (writer or drafter()).draft(contact.name if contact else "", query, chunks)
+    found = (retriever or kb_retriever()).retrieve(principal.tenant_id, query)  # the tenant's KB index
+    chunks = pick_chunks(found.chunks)
+    model = writer or drafter()
+    name = contact.name if contact else ""
+    draft = model.draft(name, query, chunks, **draft_kwargs(model, principal.tenant_id))
+    draft = replace(draft, retrieval=found.mode)  # "bm25", hybrid, or BM25 after a failed embedding
+    record_draft(deps, ticket, detail.replies, query, chunks, draft)  # services/ai_reviews.py
+    return draft

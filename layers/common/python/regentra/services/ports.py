@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
+from regentra.domain.ai_reviews import AiReview, DraftOutcome, Example
 from regentra.domain.analysis import Analysis
 from regentra.domain.cascade import Cascade
 from regentra.domain.chat import ChatEnded, ChatMessage, ChatSession
 from regentra.domain.conversation import Attachment, Note, Reply, TicketLink, TimeEntry
 from regentra.domain.enums import Channel, Priority, Status
 from regentra.domain.kb import Draft, KbArticle, ScoredChunk
+from regentra.domain.kb_retrieval import KbChange, KbIndexReport, Retrieval
 from regentra.domain.priority import PriorityChange
 from regentra.domain.search import SearchQuery, SearchUpdate
 from regentra.domain.sla import CounterDelta
@@ -410,7 +412,12 @@ class Analyzer(Protocol):
 
     provider: str
 
-    def analyze(self, subject: str, body: str, *, is_reply: bool = False) -> tuple[Analysis, str]: ...
+    def analyze(
+        self, subject: str, body: str, *, is_reply: bool = False, examples: Sequence[Example] = ()
+    ) -> tuple[Analysis, str]:
+        """`examples`: the tenant's recent rated overrides (priority/category), passed only to an
+        analyzer with `learns_from_examples = True` (services/ai_reviews.py)."""
+        ...
 
 
 # --- knowledge base and drafts ---
@@ -424,14 +431,91 @@ class KbStore(Protocol):
         ...
 
     def delete(self, tenant_id: str, article_id: str) -> bool: ...
-    def list(self, tenant_id: str) -> list[KbArticle]: ...
+    def list(self, tenant_id: str) -> list[KbArticle]:
+        """Every article of the tenant (the KB partition, page after page): reindexing only."""
+        ...
+
+    def list_page(self, tenant_id: str, limit: int, cursor: str | None, scope: str) -> Page[KbArticle]:
+        """One page, newest first: one Query of `limit + 1` items."""
+        ...
+
+
+class Embedder(Protocol):
+    """Text -> unit vector (Titan Text Embeddings v2); raises EmbeddingFailed
+    (domain.kb_retrieval) on any failure."""
+
+    model_id: str
+    dimensions: int
+
+    def embed(self, text: str) -> list[float]: ...
+
+
+class KbIndex(Protocol):
+    """The per-tenant KB retrieval index (BM25 over sections, plus their vectors)."""
+
+    def apply(
+        self, tenant_id: str, changes: Sequence[KbChange], embedder: Embedder | None
+    ) -> KbIndexReport: ...
+    def rebuild(
+        self, tenant_id: str, articles: Callable[[], Sequence[KbArticle]], embedder: Embedder | None
+    ) -> KbIndexReport: ...
+    def bm25(self, tenant_id: str, query: str, limit: int) -> list[ScoredChunk]: ...
+    def nearest(
+        self, tenant_id: str, vector: Sequence[float], tag: str, limit: int, min_score: float
+    ) -> list[ScoredChunk]: ...
+    def has_vectors(self, tenant_id: str, tag: str) -> bool: ...
 
 
 class KbRetriever(Protocol):
-    def retrieve(self, articles: Sequence[KbArticle], query: str, limit: int = 5) -> list[ScoredChunk]: ...
+    def retrieve(self, tenant_id: str, query: str, limit: int = 5) -> Retrieval:
+        """The tenant's KB sections best matching `query`, and how they were found."""
+        ...
 
 
 class Drafter(Protocol):
     provider: str
 
-    def draft(self, contact_name: str, ticket_text: str, chunks: list[ScoredChunk]) -> Draft: ...
+    def draft(
+        self,
+        contact_name: str,
+        ticket_text: str,
+        chunks: list[ScoredChunk],
+        examples: Sequence[Example] = (),
+    ) -> Draft:
+        """`examples`: the tenant's recent corrected drafts, passed only to a drafter with
+        `learns_from_examples = True` (services/ai_reviews.py)."""
+        ...
+
+
+# --- AI reviews ---
+
+
+class AiReviewStore(Protocol):
+    """AI suggestions kept for review, their counters and the examples prompts learn from."""
+
+    def add(self, reviews: Sequence[AiReview]) -> bool:
+        """New reviews, each only if absent (False: an earlier delivery wrote them)."""
+        ...
+
+    def add_draft(self, review: AiReview, previous_id: str | None) -> None:
+        """A new draft review and the ticket's latest-draft pointer moved to it from
+        `previous_id`; ConcurrentUpdate when another draft moved it meanwhile."""
+        ...
+
+    def latest_draft_id(self, tenant_id: str, ticket_id: str) -> str | None: ...
+    def get(self, tenant_id: str, review_id: str) -> AiReview | None: ...
+    def settle(self, review: AiReview, outcome: DraftOutcome, at: datetime) -> bool: ...
+    def rate(
+        self,
+        review: AiReview,
+        rating: str,
+        override: str | None,
+        by: str,
+        at: datetime,
+        example: Example | None,
+    ) -> bool: ...
+    def page(
+        self, tenant_id: str, state: str, limit: int, cursor: str | None, scope: str, *, highest_first: bool
+    ) -> Page[AiReview]: ...
+    def stats(self, tenant_id: str) -> dict[str, int]: ...
+    def examples(self, tenant_id: str, group: str, limit: int) -> list[Example]: ...

@@ -326,3 +326,20 @@ class KbArticleBody(Strict):
     title: Subject
     body: Annotated[str, StringConstraints(max_length=50_000)] = ""
     tags: Annotated[list[KbTag], Field(max_length=20)] = []
+
+
+# --- AI reviews ---
+
+
+class ListAiReviewsQuery(PageQuery):
+    """GET /ai/reviews: one state, by confidence (`desc`: most confident first; `asc`: least)."""
+
+    state: Literal["pending", "rated"] = "pending"
+    order: Literal["desc", "asc"] = "desc"
+
+
+class RateAiReview(Strict):
+    """POST /ai/reviews/{id}: `override` is the right priority/category, or the corrected reply."""
+
+    rating: Literal["correct", "wrong"]
+    override: Annotated[str, StringConstraints(min_length=1, max_length=20_000)] | None = None

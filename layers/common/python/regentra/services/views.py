@@ -228,3 +228,29 @@ def kb_article_view(article: Any) -> dict[str, Any]:
         "updated_at": iso(article.updated_at),
         "version": article.version,
     }
+
+
+def ai_review_view(review: Any) -> dict[str, Any]:
+    """An AI review as admins see it (regentra.domain.ai_reviews.AiReview)."""
+    return {
+        "id": review.id,
+        "kind": review.kind,
+        "ticket_id": review.ticket_id,
+        "value": review.value,
+        "sources": list(review.sources),
+        "confidence": review.confidence,
+        "reasons": list(review.reasons),
+        "provider": review.provider,
+        "state": review.state,
+        "created_at": iso(review.created_at),
+        "ticket_excerpt": review.ticket_text,
+        "rating": review.rating,
+        "override": review.override,
+        "rated_by": review.rated_by,
+        "rated_at": iso(review.rated_at),
+        "outcome": review.outcome,
+        "outcome_at": iso(review.outcome_at),
+        "outcome_reason": review.outcome_reason,
+        "similarity": review.similarity,
+        "outcome_reply_id": review.outcome_reply_id,
+    }

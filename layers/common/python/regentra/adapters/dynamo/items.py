@@ -660,11 +660,132 @@ class KbArticleItem(Item, discriminator="kb_article"):
         self.pk, self.sk = self.key(self.tenant_id, self.id)
 
 
+# --- AI reviews -------------------------------------------------------------------------------------
+
+
+def ai_review_list_key(tenant_id: str, state: str) -> str:
+    """ByStatus hash key of a tenant's AI reviews in one state (pending | rated)."""
+    return f"{tenant_prefix(tenant_id)}#AIREVIEWS#{state}"
+
+
+def ai_review_rank(confidence_rank: str, created_at_iso: str, review_id: str) -> str:
+    """ByStatus sort key of a review: by confidence (0000..1000), then time, then id."""
+    return f"{confidence_rank}#{created_at_iso}#{review_id}"
+
+
+class AiReviewByStateIndex(GlobalSecondaryIndex["AiReviewItem"]):
+    class Meta:
+        index_name = "ByStatus"
+        projection = AllProjection()
+
+    status_key = UnicodeAttribute(hash_key=True)
+    activity_key = UnicodeAttribute(range_key=True)
+
+
+class AiReviewItem(Item, discriminator="ai_review"):
+    """An AI suggestion kept for review (T#<tenant>#AIREVIEW#<id> / REVIEW), listed per state by
+    confidence through ByStatus (status_key T#<tenant>#AIREVIEWS#<state>, activity_key
+    <confidence 0000..1000>#<created_at>#<id>). No version attribute: rating is an update
+    conditioned on state = pending, a draft's outcome one conditioned on no outcome yet."""
+
+    tenant_id = UnicodeAttribute()
+    id = UnicodeAttribute()
+    review_kind = UnicodeAttribute()  # draft | priority | category
+    ticket_id = UnicodeAttribute()
+    value = UnicodeAttribute()
+    sources = JSONAttribute(null=True)
+    confidence = NumberAttribute()
+    reasons = JSONAttribute(null=True)
+    provider = UnicodeAttribute()
+    state = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    ticket_text = UnicodeAttribute(null=True)
+    source_event_id = UnicodeAttribute(null=True)
+    rating = UnicodeAttribute(null=True)
+    override = UnicodeAttribute(null=True)
+    rated_by = UnicodeAttribute(null=True)
+    rated_at = UTCDateTimeAttribute(null=True)
+    outcome = UnicodeAttribute(null=True)
+    outcome_at = UTCDateTimeAttribute(null=True)
+    similarity = NumberAttribute(null=True)
+    outcome_reply_id = UnicodeAttribute(null=True)
+    outcome_reason = UnicodeAttribute(null=True)
+
+    status_key = UnicodeAttribute()
+    activity_key = UnicodeAttribute()
+    by_state = AiReviewByStateIndex()
+
+    @staticmethod
+    def key(tenant_id: str, review_id: str) -> tuple[str, str]:
+        return f"{tenant_prefix(tenant_id)}#AIREVIEW#{review_id}", "REVIEW"
+
+    @staticmethod
+    def latest_draft_name(ticket_id: str) -> str:
+        """The tenant LOOKUP name pointing at a ticket's latest draft review."""
+        return f"AIDRAFT#{ticket_id}"
+
+
+class AiReviewStatsItem(Item, discriminator="ai_review_stats"):
+    """AI review counters of a tenant (T#<tenant>#AIREVIEW_STATS / COUNTS#<shard>), ADDed in the
+    transaction that makes, rates or settles a review; spread over SHARDS items (by review id) so
+    concurrent writers rarely meet, summed by one Query on read."""
+
+    SHARDS = 4
+    FIELDS = (
+        "made_draft", "made_priority", "made_category",
+        "correct_draft", "wrong_draft", "correct_priority", "wrong_priority",
+        "correct_category", "wrong_category",
+        "draft_accepted", "draft_edited", "draft_rejected",
+    )  # fmt: skip
+
+    made_draft = NumberAttribute(default=0)
+    made_priority = NumberAttribute(default=0)
+    made_category = NumberAttribute(default=0)
+    correct_draft = NumberAttribute(default=0)
+    wrong_draft = NumberAttribute(default=0)
+    correct_priority = NumberAttribute(default=0)
+    wrong_priority = NumberAttribute(default=0)
+    correct_category = NumberAttribute(default=0)
+    wrong_category = NumberAttribute(default=0)
+    draft_accepted = NumberAttribute(default=0)
+    draft_edited = NumberAttribute(default=0)
+    draft_rejected = NumberAttribute(default=0)
+
+    @staticmethod
+    def partition(tenant_id: str) -> str:
+        return f"{tenant_prefix(tenant_id)}#AIREVIEW_STATS"
+
+    @classmethod
+    def sort_key(cls, review_id: str) -> str:
+        return f"COUNTS#{zlib.crc32(review_id.encode()) % cls.SHARDS}"
+
+
+class AiExampleItem(Item, discriminator="ai_example"):
+    """A rated override the prompts learn from (T#<tenant>#AIEXAMPLES / <group>#<rated_at>#<review id>),
+    written with the rating; the latest few of a group are one Query, newest first."""
+
+    tenant_id = UnicodeAttribute()
+    review_id = UnicodeAttribute()
+    review_kind = UnicodeAttribute()
+    ticket_text = UnicodeAttribute(default="")
+    suggested = UnicodeAttribute(default="")
+    corrected = UnicodeAttribute()
+    rated_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def partition(tenant_id: str) -> str:
+        return f"{tenant_prefix(tenant_id)}#AIEXAMPLES"
+
+    @staticmethod
+    def sort_key(group: str, rated_at_iso: str, review_id: str) -> str:
+        return f"{group}#{rated_at_iso}#{review_id}"
+
+
 ALL_MODELS: list[type[Item]] = [
     Item, TicketItem, ActivityItem, CounterItem, ClientItem, ContactItem, LookupItem, SettingsItem,
     EventItem, SlaStatsItem, ReplyItem, NoteItem, TimeEntryItem, LinkItem, TimeStatsItem, AttachmentItem,
     ChatSessionItem, ChatMessageItem, CascadeItem, AutomationRunItem, NotificationItem, SpikeCounterItem,
-    KbArticleItem,
+    KbArticleItem, AiReviewItem, AiReviewStatsItem, AiExampleItem,
 ]  # fmt: skip
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pynamodb.exceptions import DeleteError, PutError
 
 from regentra.adapters.dynamo.connection import ensure_configured
-from regentra.adapters.dynamo.items import KbArticleItem
+from regentra.adapters.dynamo.items import Item, KbArticleItem
+from regentra.config import get_settings
+from regentra.cursors import decode_cursor, encode_cursor
 from regentra.domain.kb import KbArticle
 from regentra.errors import ConcurrentUpdate
-
-MAX_ARTICLES = 1000  # per tenant, read by one Query (paged by pynamodb)
+from regentra.services.ports import Page
 
 
 def _article(item: KbArticleItem) -> KbArticle:
@@ -84,6 +85,38 @@ class DynamoKbStore:
         return True
 
     def list(self, tenant_id: str) -> list[KbArticle]:
+        """Every article of the tenant, oldest first (the KB partition, page after page): for
+        reindexing the tenant's KB, never a request path."""
         pk, _ = KbArticleItem.key(tenant_id, "")
-        rows = KbArticleItem.query(pk, KbArticleItem.sk.startswith("ARTICLE#"), limit=MAX_ARTICLES)
+        rows = KbArticleItem.query(pk, KbArticleItem.sk.startswith("ARTICLE#"), consistent_read=True)
         return [_article(i) for i in rows]
+
+    def list_page(self, tenant_id: str, limit: int, cursor: str | None, scope: str) -> Page[KbArticle]:
+        """Newest first (ids are ULIDs): one Query of `limit + 1` items; the extra one only tells
+        whether a next page exists. The cursor is signed and bound to `scope`."""
+        secret = get_settings().cursor_secret
+        start = decode_cursor(secret, scope, cursor) if cursor else None
+        pk, _ = KbArticleItem.key(tenant_id, "")
+        rows = KbArticleItem.query(
+            pk,
+            KbArticleItem.sk.startswith("ARTICLE#"),
+            scan_index_forward=False,
+            last_evaluated_key=start,
+            limit=limit + 1,
+            page_size=limit + 1,
+        )
+        items = list(rows)
+        if len(items) <= limit:
+            return Page([_article(i) for i in items], None)
+        last = items[limit - 1]
+        position = {"PK": {"S": last.pk}, "SK": {"S": last.sk}}
+        return Page([_article(i) for i in items[:limit]], encode_cursor(secret, scope, position))
+
+
+def kb_tenants() -> set[str]:
+    """Every tenant that has a KB article: a Scan of the table. Only `regentra reindex-kb` (an
+    offline rebuild) calls this; tenants are not enumerable any other way, and no request path
+    may scan."""
+    ensure_configured()
+    items = Item.scan(filter_condition=Item.kind.is_in(KbArticleItem), page_size=1000)
+    return {str(i.tenant_id) for i in items if isinstance(i, KbArticleItem)}
