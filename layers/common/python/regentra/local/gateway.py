@@ -1,5 +1,6 @@
 """The local HTTP gateway: API Gateway HTTP API v2 events to the handlers template.yaml names,
-plus the local-only routes of API.md (/_local/token, /_local/clock)."""
+plus the local-only routes of API.md (/_local/token, /_local/clock), GET /openapi.json (generated
+from the handlers) and the built web app (local/static.py) for whatever else a browser asks."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 from regentra.domain.enums import Role
 from regentra.local.events import http_api_event
 from regentra.local.scheduler import LocalClock, Scheduler
+from regentra.local.static import StaticSite
 from regentra.local.template import Route
 
 MAX_REQUEST_BYTES = 12 * 1024 * 1024  # API Gateway's limit, plus room for 10 MiB local uploads
@@ -81,7 +83,12 @@ class Gateway:
         tokens: TokenStore | None = None,
         local_routes: dict[tuple[str, str], Callable[[Any], tuple[int, Any]]] | None = None,
         raw_routes: dict[tuple[str, str], RawRoute] | None = None,
+        web: StaticSite | None = None,
     ) -> None:
+        # The web app, asked only for GETs no API or local route answers (None: no app served).
+        self.web = web
+        self._openapi: bytes | None = None
+        self._openapi_lock = threading.Lock()
         # Local routes that take the raw request (multipart uploads, file downloads), by path prefix.
         self.raw_routes = raw_routes or {}
         self.routes = routes
@@ -96,6 +103,16 @@ class Gateway:
             ("POST", "/_local/clock"): self._advance_clock,
             **(local_routes or {}),
         }
+
+    def openapi(self) -> tuple[int, dict[str, str], bytes]:
+        """GET /openapi.json: generated from the handlers on first use (the same text as
+        `make openapi` writes), then kept for the life of the process."""
+        with self._openapi_lock:
+            if self._openapi is None:
+                from regentra.api.openapi import generate
+
+                self._openapi = generate().encode()
+        return 200, {"Content-Type": "application/json", "Cache-Control": "no-cache"}, self._openapi
 
     def _now(self) -> str:
         from regentra.clock import iso
@@ -124,6 +141,8 @@ class Gateway:
     ) -> tuple[int, dict[str, str], bytes]:
         split = urlsplit(raw_path)
         path, query = split.path, split.query
+        if method in ("GET", "HEAD") and path == "/openapi.json":
+            return self.openapi()
         for (raw_method, prefix), raw_route in self.raw_routes.items():
             if method == raw_method and path.startswith(prefix):
                 return raw_route(path[len(prefix) :], headers, body)
@@ -135,6 +154,14 @@ class Gateway:
                 return _json(400, error_body("validation_error", "The body is not valid JSON."))
             status, out = local(payload)
             return _json(status, out)
+        page_load = method == "GET" and is_navigation(headers) and not path.startswith("/_local/")
+        if self.web is not None and page_load:
+            # A browser loading a page (a deep link or a reload of /tickets/01J…): the app, even where
+            # an API route has the same path. Only browsers send these headers, and no script can
+            # (Sec-* are forbidden header names), so API calls are never answered with the app.
+            page = self.web.respond(path, headers)
+            if page is not None:
+                return page
         for route in self.routes:
             params = route.match(method, path)
             if params is None:
@@ -156,7 +183,17 @@ class Gateway:
             )
             result = self.invoke(route.function, event)
             return _lambda_result(result)
-        if any(r.pattern.fullmatch(path) for r in self.routes):
+        api_path = any(r.pattern.fullmatch(path) for r in self.routes)
+        if (
+            self.web is not None
+            and method in ("GET", "HEAD")
+            and not api_path
+            and not path.startswith("/_local/")
+        ):
+            page = self.web.respond(path, headers)
+            if page is not None:
+                return page
+        if api_path:
             return _json(405, error_body("method_not_allowed", f"{method} is not allowed on {path}."))
         return _json(404, error_body("not_found", "No such route."))
 
@@ -185,9 +222,10 @@ class Gateway:
                     self.send_header(k, v)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                if self.command != "HEAD":
+                    self.wfile.write(body)
 
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _any
+            do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = _any
 
             def log_message(self, fmt: str, *args: Any) -> None:
                 pass  # handlers log structured JSON themselves
@@ -195,6 +233,15 @@ class Gateway:
         server = ThreadingHTTPServer((host, port), Handler)
         server.daemon_threads = True
         return server
+
+
+def is_navigation(headers: dict[str, str]) -> bool:
+    """A browser's top-level page load: Sec-Fetch-Mode navigate, for a document, accepting HTML."""
+    return (
+        headers.get("sec-fetch-mode") == "navigate"
+        and headers.get("sec-fetch-dest") == "document"
+        and "text/html" in (headers.get("accept") or "")
+    )
 
 
 def _json(status: int, body: Any) -> tuple[int, dict[str, str], bytes]:

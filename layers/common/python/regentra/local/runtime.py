@@ -20,6 +20,7 @@ from regentra.local.gateway import Gateway
 from regentra.local.scheduler import LocalClock, Scheduler
 from regentra.local.sinks import LocalBlobStore, reset_sinks, sink
 from regentra.local.smtp import start_smtp
+from regentra.local.static import StaticSite
 from regentra.local.streams import StreamPoller
 from regentra.local.tables import ensure_tables, local_table_name
 from regentra.local.template import Template, s3_functions, ses_receipt_functions, sns_functions
@@ -43,6 +44,16 @@ def _outbox_view(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: item.get(k) for k in keep} for item in items]
 
 
+def web_config() -> dict[str, Any]:
+    """GET /config.json: how the web app finds the API and signs in. Locally the API is on the same
+    origin and tokens come from /_local/token; in AWS the deploy writes the same file, with
+    `auth.type` "cognito", into the web bucket (notes/readme-web-hosting.md)."""
+    return {
+        "api_url": "",
+        "auth": {"type": "local", "token_url": "/_local/token", "demo_url": "/_local/demo"},
+    }
+
+
 class LocalStack:
     def __init__(
         self,
@@ -54,6 +65,7 @@ class LocalStack:
         dynamodb_endpoint: str | None = None,
         demo: bool = True,
         template: Template | None = None,
+        web_dir: Path | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.port = port
@@ -61,6 +73,9 @@ class LocalStack:
         self.host = host
         self.demo = demo
         self.template = template or Template.load()
+        # The built web app: --web-dir, else REGENTRA_WEB_DIR, else <repo>/web/dist (`make dev` builds it).
+        env_web = os.environ.get("REGENTRA_WEB_DIR")
+        self.web_dir = web_dir or (Path(env_web) if env_web else self.template.root / "web" / "dist")
         self._external_endpoint = dynamodb_endpoint
         self.dynamodb: DynamoDBLocal | None = None
         self.server: Any = None
@@ -149,7 +164,9 @@ class LocalStack:
                 ("GET", "/_local/events"): lambda _: (200, {"items": sink("events").items()}),
                 ("GET", "/_local/outbox"): lambda _: (200, {"items": _outbox_view(sink("outbox").items())}),
                 ("GET", "/_local/demo"): lambda _: (200, self._demo_sign_ins()),
+                ("GET", "/config.json"): lambda _: (200, web_config()),
             },
+            web=StaticSite(self.web_dir),
         )
         if self.demo:
             from regentra.local.demo import seed
@@ -256,6 +273,7 @@ def banner(stack: LocalStack) -> str:
     url = stack.url
     return f"""
 Regentra Tickets is running at {url}   (DynamoDB Local data: {stack.data_dir})
+Web app: {url}/{"" if (stack.web_dir / "index.html").is_file() else "   (not built: `make dev` builds web/dist)"}   API description: {url}/openapi.json
 Inbound mail: SMTP on {stack.host}:{stack.smtp_port}, to support@demo-msp.test. Inbound SMS: POST {url}/_local/sms
 Sent mail and SMS: {url}/_local/outbox
 
@@ -276,8 +294,8 @@ Stop with Ctrl-C.
 """
 
 
-def serve(data_dir: Path, port: int, smtp_port: int, demo: bool = True) -> int:
-    stack = LocalStack(data_dir, port=port, smtp_port=smtp_port, demo=demo)
+def serve(data_dir: Path, port: int, smtp_port: int, demo: bool = True, web_dir: Path | None = None) -> int:
+    stack = LocalStack(data_dir, port=port, smtp_port=smtp_port, demo=demo, web_dir=web_dir)
     stopped = threading.Event()
 
     def _stop(signum: int, frame: Any) -> None:
