@@ -502,3 +502,14 @@ def test_prompts_get_the_latest_five_overrides_of_their_group(
     assert {e.kind for e in latest} == {review_kind} and latest[0].ticket_text == "ticket 6"
     other_group = "triage" if group == "draft" else "draft"
     assert store.examples(tenant, other_group, 5) == []
+
+
+def test_a_read_only_users_draft_is_shown_but_not_kept_as_a_review(api, admin, tech, client_id, contact_id):
+    _article(api, admin, "Resetting a VPN token", VPN_BODY)
+    ticket_id = _ticket(api, tech, client_id, contact_id, "VPN token stopped working")
+    reader = api.token("readonly", "rita")
+    draft = _draft(api, reader, ticket_id)
+    assert draft["sources"]  # the draft itself is the same as anyone's
+    assert _of(_all(api, admin), ticket_id, "draft") == []  # nothing to rate: it can't be sent
+    _draft(api, tech, ticket_id)
+    assert len(_of(_all(api, admin), ticket_id, "draft")) == 1

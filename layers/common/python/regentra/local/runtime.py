@@ -118,6 +118,8 @@ class LocalStack:
         local_values["LogLevel"] = os.environ.get("REGENTRA_LOG_LEVEL", "WARNING")
         # The AI analyzer runs offline unless a Bedrock model is named (README "AI analyzer").
         local_values["AnalyzerModelId"] = os.environ.get("REGENTRA_BEDROCK_MODEL_ID", "")
+        # KB retrieval is BM25 only unless an embedding model is named (README "Knowledge base").
+        local_values["EmbeddingModelId"] = os.environ.get("REGENTRA_EMBEDDING_MODEL_ID", "")
         host = FunctionHost(self.template, local_values, fallback_env=base)
         # The process-wide environment is what every function shares (their Globals).
         os.environ.update(
@@ -173,6 +175,7 @@ class LocalStack:
             from regentra.services.deps import default_deps
 
             self.demo_summary = seed(default_deps())
+            self.streams.drain()  # the demo's tickets and KB articles indexed before the first request
         self.server = self.gateway.serve(self.host, self.port)
         self.smtp = start_smtp(
             self.host,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from regentra.cursors import scope_of
+from regentra.domain.enums import STAFF_WRITER_ROLES
 from regentra.domain.ids import is_valid_id, new_id
 from regentra.domain.kb import Draft, KbArticle, pick_chunks, ticket_query
 from regentra.errors import ConcurrentUpdate, Conflict, NotFound
@@ -102,5 +103,6 @@ def ai_draft(
     name = contact.name if contact else ""
     draft = model.draft(name, query, chunks, **draft_kwargs(model, principal.tenant_id))
     draft = replace(draft, retrieval=found.mode)  # "bm25", hybrid, or BM25 after a failed embedding
-    record_draft(deps, ticket, detail.replies, query, chunks, draft)  # services/ai_reviews.py
+    if principal.role in STAFF_WRITER_ROLES:  # a read-only user's draft can't be sent: no review
+        record_draft(deps, ticket, detail.replies, query, chunks, draft)  # services/ai_reviews.py
     return draft
