@@ -222,7 +222,7 @@ def test_responses_match_the_document(api: Any, doc: dict[str, Any], admin: str,
         headers={"X-Chat-Token": visitor["visitor_token"]},
     )
 
-    # Reports and notifications (open shapes, still checked for status), and errors in their one shape.
+    # Reports and notifications (their items are checked in the next test), and errors in their one shape.
     call("GET", "/reports/sla?from=2026-11-01&to=2026-11-30", tech)
     call("GET", "/reports/time?from=2026-11-01&to=2026-11-30", tech)
     call("GET", "/notifications", tech)
@@ -238,5 +238,157 @@ def test_responses_match_the_document(api: Any, doc: dict[str, Any], admin: str,
         ("GET", "/tickets/{ticket_id}"), ("GET", "/tickets"), ("GET", "/tickets/board"),
         ("PATCH", "/tickets/{ticket_id}"), ("POST", "/tickets/{ticket_id}/replies"),
         ("GET", "/chat/sessions/{session_id}"), ("GET", "/cascades/{cascade_id}"),
+    ]:  # fmt: skip
+        assert route in covered, route
+
+
+def closed(doc: dict[str, Any], component: str, sample: dict[str, Any]) -> None:
+    """A real body of a component passes its strict schema, and fails it with a key added or with
+    any required key taken away: the schema declares exactly this shape."""
+    schema = strict({"$ref": f"#/components/schemas/{component}"}, doc["components"]["schemas"])
+    check = Draft202012Validator(schema)
+    assert check.is_valid(sample), component
+    assert not check.is_valid(sample | {"undeclared": 1}), component
+    required = doc["components"]["schemas"][component].get("required", [])
+    assert required, component
+    for key in required:
+        assert not check.is_valid({k: v for k, v in sample.items() if k != key}), (component, key)
+
+
+def test_automation_ai_upload_and_report_responses_match_the_document(
+    api: Any, doc: dict[str, Any], admin: str, tech: str
+) -> None:
+    """The responses that once were free-form objects, each with real data in it (run logs of every
+    kind, notifications, dry runs, AI reviews pending, rated and decided, an upload form, reports),
+    so that every item is checked, not just an empty list."""
+    call = Checked(api, doc)
+    cid = call("POST", "/clients", admin, {"name": "Acme Dental", "email_domains": ["acme.test"]}, 201)["id"]
+    contact = call(
+        "POST", "/contacts", admin, {"client_id": cid, "name": "Dana", "email": "dana@acme.test"}, 201
+    )
+    customer = api.token("customer", "dana", client_id=cid, contact_id=contact["id"])
+    article = {"title": "VPN token", "body": "# VPN token\n\n- reset the VPN token\n- sign in again"}
+    aid = call("POST", "/kb/articles", tech, article | {"tags": ["vpn"]}, 201)["id"]
+
+    # Rules: one that matches new HIGH tickets (actions, in-app and email notifications), one that
+    # never matches, one that changes the priority (its own change is then logged as skipped), one
+    # whose action fails on a resolved ticket.
+    notify = {"user_id": "tech-1", "message": "High priority ticket"}
+    rules = {
+        "high": {
+            "name": "high",
+            "trigger": "ticket.created",
+            "conditions": [{"field": "priority", "operator": "equals", "value": "HIGH"}],
+            "actions": [
+                {"type": "add_tag", "value": "vip"},
+                {"type": "send_notification", "value": notify},
+                {"type": "send_notification", "value": {"email": "duty@msp.test"}},
+            ],
+        },
+        "never": {
+            "name": "never",
+            "trigger": "ticket.created",
+            "conditions": [{"field": "subject", "operator": "contains", "value": "no such words"}],
+            "actions": [{"type": "send_notification", "value": notify}],
+        },
+        "bump": {
+            "name": "bump",
+            "trigger": "ticket.updated",
+            "conditions": [{"field": "priority", "operator": "in", "value": ["LOW", "MEDIUM"]}],
+            "actions": [{"type": "change_priority", "value": "CRITICAL"}],
+        },
+        "reopen": {
+            "name": "reopen",
+            "trigger": "ticket.status_changed",
+            "conditions": [{"field": "status", "operator": "changed_to", "value": "RESOLVED"}],
+            "actions": [{"type": "set_status", "value": "WAITING_ON_CUSTOMER"}],
+        },
+    }
+    ids = {name: call("POST", "/automations", admin, body, 201)["id"] for name, body in rules.items()}
+    tid = call(
+        "POST",
+        "/tickets",
+        tech,
+        {"subject": "VPN token broken", "description": "The VPN token stopped working", "priority": "HIGH"}
+        | {"client_id": cid, "contact_id": contact["id"]},
+        201,
+    )["id"]
+    hit = call("POST", f"/automations/{ids['high']}/test", admin, {"ticket_id": tid})
+    assert [a["would"] for a in hit["actions"]] == ["no_change", "notify", "notify"]  # tagged already
+    closed(doc, "DryRunActionView", hit["actions"][1])
+    call("PATCH", f"/tickets/{tid}", tech, {"priority": "LOW"})
+    call("PATCH", f"/tickets/{tid}", tech, {"status": "RESOLVED"})
+
+    runs = {name: call("GET", f"/automations/{rid}/runs", admin)["items"] for name, rid in ids.items()}
+    assert all(runs.values()), runs
+    every_run = [r for items in runs.values() for r in items]
+    assert {"conditions", "actions", "skipped"} <= {k for r in every_run for k in r}
+    actions = [a for r in every_run for a in r.get("actions", [])]
+    assert {"type", "value", "outcome", "detail", "to", "email"} <= {k for a in actions for k in a}
+    closed(doc, "AutomationRunView", runs["high"][0])
+    closed(doc, "ConditionResultView", runs["high"][0]["conditions"][0])
+
+    notes = call("GET", "/notifications", tech)["items"]
+    assert [n["message"] for n in notes] == ["High priority ticket"]
+    closed(doc, "NotificationView", notes[0])
+
+    # Dry runs: one that would execute (a failing action, a notification, changed_to's note), one
+    # that would not (its actions listed with their values).
+    would = call("POST", f"/automations/{ids['reopen']}/test", admin, {"ticket_id": tid})
+    assert would["would_execute"] is True and "note" in would["conditions"][0]
+    assert "detail" in would["actions"][0]
+    closed(doc, "DryRunView", would)
+    wont = call("POST", f"/automations/{ids['never']}/test", admin, {"ticket_id": tid})
+    assert wont["would_execute"] is False and wont["actions"][0]["value"]["user_id"] == "tech-1"
+
+    # AI reviews: the analyzer's priority and category, a draft (with sources), decided by a reply.
+    call("PATCH", f"/tickets/{tid}", tech, {"status": "IN_PROGRESS"})
+    draft = call("POST", f"/tickets/{tid}/ai-draft", tech)
+    assert draft["sources"] and draft["sources"][0]["article_id"] == aid
+    call("POST", f"/tickets/{tid}/replies", tech, {"body": draft["draft"]}, 201)
+    pending = call("GET", "/ai/reviews?state=pending&limit=100", admin)["items"]
+    assert {r["kind"] for r in pending} == {"draft", "priority", "category"}
+    kinds = {r["kind"]: r for r in pending}
+    assert kinds["draft"]["outcome"] == "accepted" and kinds["draft"]["sources"]
+    assert {"kb_section", "signal"} <= {reason["type"] for reason in kinds["draft"]["reasons"]}
+    closed(doc, "AiReviewView", kinds["draft"])
+    prio = kinds["priority"]
+    wrong = next(p for p in ("LOW", "MEDIUM", "HIGH", "CRITICAL") if p != prio["value"])
+    rated = call("POST", f"/ai/reviews/{prio['id']}", admin, {"rating": "wrong", "override": wrong})
+    assert rated["state"] == "rated" and rated["override"] == wrong
+    call("POST", f"/ai/reviews/{kinds['category']['id']}", admin, {"rating": "correct"})
+    assert len(call("GET", "/ai/reviews?state=rated&order=asc", admin)["items"]) == 2
+    stats = call("GET", "/ai/reviews/stats", admin)
+    assert stats["drafts"]["accepted"] == 1 and stats["ratings"]["priority"] == {"correct": 0, "wrong": 1}
+    closed(doc, "AiReviewStats", stats)
+
+    # An upload form.
+    started = call(
+        "POST",
+        f"/tickets/{tid}/attachments",
+        customer,
+        {"filename": "screen.png", "content_type": "image/png", "size": 2048},
+        201,
+    )
+    assert started["upload"]["fields"] and started["upload"]["method"] == "POST"
+    closed(doc, "UploadForm", started["upload"])
+
+    # Reports, with a client's figures in them.
+    call("POST", f"/tickets/{tid}/time-entries", tech, {"minutes": 30, "billable": True}, 201)
+    call("POST", f"/tickets/{tid}/time-entries", tech, {"minutes": 10, "billable": False}, 201)
+    sla = call("GET", "/reports/sla?from=2026-11-01&to=2026-11-30", tech)
+    assert cid in sla["by_client"] and len(sla["breaches_per_day"]) == 30
+    closed(doc, "SlaReportView", sla)
+    time = call("GET", f"/reports/time?from=2026-11-01&to=2026-11-30&client_id={cid}", tech)
+    assert time["by_client"][cid] == {"billable_minutes": 30, "non_billable_minutes": 10}
+    assert time["by_technician"]["tech-1"] == time["total"]
+    closed(doc, "TimeReportView", time)
+
+    covered = {(m, t) for m, t, _ in call.seen}
+    for route in [
+        ("GET", "/notifications"), ("GET", "/automations/{rule_id}/runs"),
+        ("POST", "/automations/{rule_id}/test"), ("GET", "/ai/reviews"), ("POST", "/ai/reviews/{review_id}"),
+        ("GET", "/ai/reviews/stats"), ("POST", "/tickets/{ticket_id}/attachments"), ("GET", "/reports/sla"),
+        ("GET", "/reports/time"),
     ]:  # fmt: skip
         assert route in covered, route

@@ -186,6 +186,80 @@ def test_roles_security_and_errors(committed: dict[str, Any]) -> None:
     assert bad["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
 
 
+# Fields that stay open objects on purpose (a reply's delivery record, an activity's change, the
+# analyzer's result and a reply's attachment references differ by source); nothing else may.
+OPEN_FIELDS = {
+    "ReplyView.attachments[]",
+    "ReplyView.delivery",
+    "ActivityView.change",
+    "TicketDetailView.analysis",
+}
+
+
+def _open_objects(schema: Any, components: dict[str, Any], where: str, seen: frozenset[str]) -> set[str]:
+    """Where a schema accepts any object: no properties declared, or extra keys allowed."""
+    if not isinstance(schema, dict):
+        return set()
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[1]
+        return set() if name in seen else _open_objects(components[name], components, name, seen | {name})
+    found = set()
+    kinds = schema.get("type")
+    is_object = kinds == "object" or (isinstance(kinds, list) and "object" in kinds)
+    extra = schema.get("additionalProperties")
+    typed_map = isinstance(extra, dict)  # a map: its values are checked below
+    if schema == {} or extra is True or (is_object and "properties" not in schema and not typed_map):
+        found.add(where)
+    for name, prop in schema.get("properties", {}).items():
+        found |= _open_objects(prop, components, f"{where}.{name}", seen)
+    if isinstance(schema.get("items"), dict):
+        found |= _open_objects(schema["items"], components, f"{where}[]", seen)
+    if typed_map:
+        found |= _open_objects(extra, components, f"{where}{{}}", seen)
+    for key in ("anyOf", "oneOf", "allOf"):
+        for option in schema.get(key, []):
+            found |= _open_objects(option, components, where, seen)
+    return found
+
+
+def test_no_success_response_is_a_free_form_object(committed: dict[str, Any]) -> None:
+    components = committed["components"]["schemas"]
+    found: dict[str, set[str]] = {}
+    for (method, path), op in api_operations(committed).items():
+        for status, response in op["responses"].items():
+            schema = response.get("content", {}).get("application/json", {}).get("schema")
+            if status.startswith("2") and schema is not None:
+                where = f"{method} {path} {status}"
+                found[where] = _open_objects(schema, components, where, frozenset()) - OPEN_FIELDS
+    bad = {k: sorted(v) for k, v in found.items() if v}
+    assert not bad, f"free-form response objects (declare their shape in services/view_types.py): {bad}"
+    paths = committed["paths"]
+
+    def ok(path: str, method: str) -> Any:
+        responses = paths[path][method]["responses"]
+        success = next(r for s, r in responses.items() if s.startswith("2"))
+        return success["content"]["application/json"]["schema"]
+
+    ref = "#/components/schemas/{}".format
+    for path, method, item in [
+        ("/notifications", "get", "NotificationView"),
+        ("/automations/{rule_id}/runs", "get", "AutomationRunView"),
+        ("/ai/reviews", "get", "AiReviewView"),
+    ]:
+        assert ok(path, method)["properties"]["items"]["items"] == {"$ref": ref(item)}
+    for path, method, view in [
+        ("/automations/{rule_id}/test", "post", "DryRunView"),
+        ("/ai/reviews/{review_id}", "post", "AiReviewView"),
+        ("/ai/reviews/stats", "get", "AiReviewStats"),
+        ("/reports/sla", "get", "SlaReportView"),
+        ("/reports/time", "get", "TimeReportView"),
+    ]:
+        assert ok(path, method) == {"$ref": ref(view)}
+    upload = ok("/tickets/{ticket_id}/attachments", "post")["allOf"][1]["properties"]["upload"]
+    assert upload == {"$ref": ref("UploadForm")}
+    assert components["UploadForm"]["properties"]["fields"]["additionalProperties"] == {"type": "string"}
+
+
 def test_local_routes_in_the_document(committed: dict[str, Any]) -> None:
     token = committed["paths"]["/_local/token"]["post"]
     assert token["x-local-only"] is True and token["security"] == []

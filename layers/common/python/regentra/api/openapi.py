@@ -9,8 +9,9 @@ read (its AST, names resolved in the module's globals) for what it uses:
 - `principal(app)` → bearer auth (a handler that never asks for a principal is public), and the
   `require_admin()` / `require_staff()` / … calls it or the service it hands the principal to makes → roles;
 - `json_response(status, <expr>)` → the responses: a view call is typed by its return annotation
-  (a TypedDict or a pydantic model) or by `services.view_types.response_types()`; dict literals,
-  `|` merges and `body["key"] = …` additions are followed;
+  (a TypedDict or a pydantic model) or by `services.view_types.response_types()` (which also types
+  what a handler takes apart: `page.items`, `a, b = f()`); dict literals, `|` merges and
+  `body["key"] = …` additions are followed;
 - errors: the typed errors the handler and the regentra functions it calls raise (a few levels deep),
   mapped to statuses by `regentra.api.http.STATUS_BY_ERROR`, all in the one error shape.
 
@@ -328,7 +329,7 @@ class _Reader:
         """The static type of an expression from annotations, or None."""
         if isinstance(node, ast.Call):
             fn = self.callee(node)
-            return _return_type(fn) if fn is not None else None
+            return _declared_type(fn) if fn is not None else None
         if isinstance(node, ast.Name):
             if node.id in self.assigned:
                 return self.infer_type(self.assigned[node.id])
@@ -393,6 +394,17 @@ def _hints(fn: Any) -> dict[str, Any]:
 
 def _return_type(fn: Any) -> Any:
     return _hints(fn).get("return")
+
+
+def _declared_type(fn: Any) -> Any:
+    """What a call returns: the type `response_types()` gives the function (e.g. `Page[X]` where
+    its annotation says `Page[dict[str, Any]]`), else its return annotation."""
+    from regentra.services.view_types import Extends, ListOf
+
+    known = _response_types().get(fn)
+    if known is not None and not isinstance(known, Extends | ListOf):
+        return known
+    return _return_type(fn)
 
 
 def _runtime_class(tp: Any) -> type | None:

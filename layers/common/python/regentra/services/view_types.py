@@ -19,6 +19,7 @@ from typing import Annotated, Any, NotRequired
 from pydantic import Field
 from typing_extensions import TypedDict
 
+from regentra.domain.automation import ActionType, Field_, Notify, Operator
 from regentra.domain.enums import Channel, Priority, SlaStatus, Status
 
 StaffOnly = "Staff only: absent for customers."
@@ -265,6 +266,233 @@ class AiDraftView(TypedDict):
     retrieval: Annotated[str, Field(description="How the KB sections were found: bm25, or BM25 + embeddings")]
 
 
+# --- automations: the dry run, the evaluation log, notifications ------------------------------------
+
+
+class ConditionResultView(TypedDict):
+    """One condition of a rule against a ticket (domain.automation.ConditionResult.as_dict)."""
+
+    field: Field_
+    operator: Operator
+    value: Annotated[str | list[str] | None, Field(description="The rule's value.")]
+    actual: Annotated[
+        str | None, Field(description="The ticket's value (for changed_to in a log: the event's).")
+    ]
+    matched: bool
+    note: NotRequired[
+        Annotated[str, Field(description="Why a changed_to compared what it did (dry run, no event).")]
+    ]
+
+
+class DryRunActionView(TypedDict):
+    """What one action would do (POST /automations/{id}/test)."""
+
+    type: ActionType
+    would: Annotated[
+        str,
+        Field(description="done | no_change | failed (from a trial run), notify, or not_run (no match)"),
+    ]
+    value: NotRequired[
+        Annotated[str | Notify | None, Field(description="The action's value; absent on notify entries.")]
+    ]
+    outcome: NotRequired[Annotated[str, Field(description="done | no_change | failed (the trial run)")]]
+    detail: NotRequired[Annotated[str, Field(description="Why it failed.")]]
+    to: NotRequired[
+        Annotated[list[str], Field(description="send_notification: U#<user id> / E#<email> recipients.")]
+    ]
+    message: NotRequired[Annotated[str, Field(description="send_notification: the message.")]]
+
+
+class DryRunView(TypedDict):
+    rule_id: str
+    ticket_id: str
+    would_execute: bool
+    result: Annotated[str, Field(description="would execute | would not execute")]
+    conditions: list[ConditionResultView]
+    actions: list[DryRunActionView]
+    dry_run: Annotated[bool, Field(description="Always true: nothing was written.")]
+
+
+class RunActionView(TypedDict):
+    """What one action did in a logged run: a ticket action's result, a notification sent, or a
+    note that an earlier delivery of the event applied the rule (then only `note`)."""
+
+    type: NotRequired[ActionType]
+    value: NotRequired[Annotated[str | Notify | None, Field(description="The rule's action value.")]]
+    outcome: NotRequired[Annotated[str, Field(description="done | no_change | failed")]]
+    detail: NotRequired[Annotated[str, Field(description="Why it failed.")]]
+    to: NotRequired[
+        Annotated[list[str], Field(description="send_notification: U#<user id> / E#<email> recipients.")]
+    ]
+    email: NotRequired[Annotated[str, Field(description="send_notification by email: sent | failed: <why>")]]
+    note: NotRequired[str]
+
+
+class AutomationRunView(TypedDict):
+    """One evaluation of a rule (adapters/dynamo/automations.py `_run_view`): its conditions and
+    actions, or why it was skipped, or a note that an earlier delivery of the event applied it."""
+
+    rule_id: str
+    at: datetime
+    event_id: str
+    event_type: str
+    ticket_id: str
+    matched: bool
+    conditions: NotRequired[Annotated[list[ConditionResultView], Field(description="When evaluated.")]]
+    actions: NotRequired[
+        Annotated[list[RunActionView], Field(description="When evaluated; empty when it did not match.")]
+    ]
+    skipped: NotRequired[Annotated[str, Field(description="Why it was not evaluated (depth, own change).")]]
+    note: NotRequired[Annotated[str, Field(description="An earlier delivery of the event applied it.")]]
+
+
+class NotificationView(TypedDict):
+    id: str
+    at: datetime
+    reason: Annotated[str, Field(description="automation | sla_at_risk | sla_breached")]
+    message: str
+    ticket_id: str | None
+    rule_id: Annotated[str | None, Field(description="The rule that sent it; null for SLA alerts.")]
+
+
+# --- AI reviews ---------------------------------------------------------------------------------------
+
+
+class AiReviewReason(TypedDict):
+    """A signal behind a confidence, or a knowledge-base section a draft's confidence came from."""
+
+    type: Annotated[str, Field(description="signal | kb_section")]
+    text: NotRequired[Annotated[str, Field(description="signal: what was found.")]]
+    article_id: NotRequired[Annotated[str, Field(description="kb_section")]]
+    title: NotRequired[Annotated[str, Field(description="kb_section")]]
+    heading: NotRequired[Annotated[str, Field(description="kb_section")]]
+    score: NotRequired[Annotated[float, Field(description="kb_section: the retrieval score.")]]
+
+
+class AiReviewView(TypedDict):
+    id: str
+    kind: Annotated[str, Field(description="draft | priority | category")]
+    ticket_id: str
+    value: Annotated[str, Field(description="The draft text, the suggested priority or category.")]
+    sources: Annotated[list[DraftSource], Field(description="Drafts: the KB articles cited.")]
+    confidence: Annotated[float, Field(description="0..1")]
+    reasons: list[AiReviewReason]
+    provider: str
+    state: Annotated[str, Field(description="pending | rated")]
+    created_at: datetime
+    ticket_excerpt: Annotated[str, Field(description="What the AI read (an excerpt).")]
+    rating: Annotated[str | None, Field(description="correct | wrong")]
+    override: Annotated[str | None, Field(description="A wrong rating's right value (or corrected reply).")]
+    rated_by: str | None
+    rated_at: datetime | None
+    outcome: Annotated[
+        str | None, Field(description="Drafts: accepted | edited | rejected, once a staff reply decided it.")
+    ]
+    outcome_at: datetime | None
+    outcome_reason: Annotated[
+        str | None, Field(description="reply_sent | replaced_by_newer_draft | closed_without_reply")
+    ]
+    similarity: Annotated[float | None, Field(description="Drafts: how much of it the reply kept, 0..1.")]
+    outcome_reply_id: str | None
+
+
+class AiDraftStats(TypedDict):
+    total: int
+    accepted: int
+    edited: int
+    rejected: int
+    open: int
+    acceptance_rate: Annotated[float | None, Field(description="accepted / decided; null before any.")]
+
+
+class RatingCounts(TypedDict):
+    correct: int
+    wrong: int
+
+
+class AiRatingsByKind(TypedDict):
+    draft: RatingCounts
+    priority: RatingCounts
+    category: RatingCounts
+
+
+class AiCountsByKind(TypedDict):
+    draft: int
+    priority: int
+    category: int
+
+
+class AiReviewStats(TypedDict):
+    drafts: AiDraftStats
+    ratings: AiRatingsByKind
+    made: AiCountsByKind
+    pending: Annotated[int, Field(description="Reviews not rated yet, all kinds.")]
+    pending_by_kind: AiCountsByKind
+
+
+# --- attachments ----------------------------------------------------------------------------------------
+
+
+class UploadForm(TypedDict):
+    """A presigned POST: send `fields` and then `file` as multipart/form-data to `url`."""
+
+    url: str
+    fields: dict[str, str]
+    method: Annotated[str, Field(description="POST")]
+
+
+# --- reports ----------------------------------------------------------------------------------------------
+
+
+class SlaTimerStats(TypedDict):
+    met: int
+    breached: int
+    compliance_percent: Annotated[float | None, Field(description="met / (met + breached); null when none.")]
+    average_business_minutes: Annotated[float | None, Field(description="null when none counted.")]
+
+
+class SlaSummary(TypedDict):
+    response: SlaTimerStats
+    resolution: SlaTimerStats
+    breaches: int
+
+
+class SlaByPriority(TypedDict):
+    CRITICAL: SlaSummary
+    HIGH: SlaSummary
+    MEDIUM: SlaSummary
+    LOW: SlaSummary
+
+
+class DayBreaches(TypedDict):
+    date: date
+    breaches: int
+
+
+# `from` is a Python keyword: the functional form.
+ReportRange = TypedDict(
+    "ReportRange",
+    {
+        "from": date,
+        "to": date,
+        "client_id": Annotated[str | None, Field(description="The client asked for; null: all.")],
+    },
+)
+
+
+class SlaReportView(ReportRange):
+    overall: SlaSummary
+    by_priority: SlaByPriority
+    by_client: Annotated[dict[str, SlaSummary], Field(description="By client id.")]
+    breaches_per_day: list[DayBreaches]
+
+
+class TimeReportView(ReportRange):
+    total: TimeTotals
+    by_client: Annotated[dict[str, TimeTotals], Field(description="By client id.")]
+    by_technician: Annotated[dict[str, TimeTotals], Field(description="By technician (user) id.")]
+
+
 class StoredId(TypedDict):
     id: str
 
@@ -290,22 +518,29 @@ class ListOf:
 
 
 def response_types() -> dict[Callable[..., Any], Any]:
-    """Which function returns which shape (a type, an Extends or a ListOf). Imported lazily: only
-    the openapi generator needs it, never a handler at cold start."""
+    """Which function returns which shape (a type, an Extends or a ListOf). A type stands in for
+    the function's return annotation wherever the generator reads one, also when a handler takes
+    the result apart (`page.items` of a `Page[X]`, `a, b = f()` of a `tuple[A, B]`). Imported
+    lazily: only the openapi generator needs it, never a handler at cold start."""
     from regentra.domain.automation import RuleBody
+    from regentra.domain.conversation import Attachment
     from regentra.domain.kb import Draft
     from regentra.domain.policies import PolicySettings
     from regentra.domain.sla_policy import SlaPolicySettings
     from regentra.services import (
+        ai_reviews,
+        attachments,
         automations,
         cascades,
         directory,
         policies,
+        reports,
         search,
         sla_policies,
         tickets,
         views,
     )
+    from regentra.services.ports import Page
     from regentra.services.requests import ChannelSettings
 
     sla_policy = Extends(SlaPolicySettings, StoredId)
@@ -343,4 +578,14 @@ def response_types() -> dict[Callable[..., Any], Any]:
         policies.put_policies: PolicySettings,
         directory.get_channels: ChannelSettings,
         directory.put_channels: ChannelSettings,
+        views.ai_review_view: AiReviewView,
+        ai_reviews.review_stats: AiReviewStats,
+        automations.dry_run_rule: DryRunView,
+        reports.sla_report: SlaReportView,
+        reports.time_report: TimeReportView,
+        # Typed returns whose parts the handlers take apart (`page.items`, `attachment, upload = …`):
+        # the dicts in them are these shapes.
+        automations.list_runs: Page[AutomationRunView],
+        automations.list_notifications: Page[NotificationView],
+        attachments.start_upload: tuple[Attachment, UploadForm],
     }
