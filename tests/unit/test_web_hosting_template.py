@@ -165,3 +165,12 @@ def test_outputs_for_the_deploy(outputs: dict[str, Any]) -> None:
     assert outputs["SpaClientId"]["Value"] == {"Ref": SPA}
     assert "${WebDistribution.DomainName}" in outputs["WebUrl"]["Value"]["Fn::Sub"]
     assert "amazoncognito.com" in outputs["HostedUiDomain"]["Value"]["Fn::Sub"]
+
+
+def test_portal_uploads_may_post_to_the_attachment_bucket_from_the_web_origin_only(
+    res: dict[str, Any],
+) -> None:
+    rules = res["MailBucket"]["Properties"]["CorsConfiguration"]["CorsRules"]
+    assert len(rules) == 1
+    assert rules[0]["AllowedOrigins"] == [{"Fn::Sub": "https://${WebDistribution.DomainName}"}]
+    assert set(rules[0]["AllowedMethods"]) == {"GET", "POST"}
