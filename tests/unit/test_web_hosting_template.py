@@ -141,6 +141,8 @@ def test_spa_client_uses_the_code_flow_without_a_secret(res: dict[str, Any]) -> 
     assert {"openid", "email", "profile"} <= set(client["AllowedOAuthScopes"])
     assert "ALLOW_USER_PASSWORD_AUTH" not in client.get("ExplicitAuthFlows", [])
     assert set(client["WriteAttributes"]) <= {"email", "name"}  # never tenant, client or role
+    # The code comes back to the app's sign-in page, which finishes the flow (web/src/cognito.ts).
+    assert "https://${WebDistribution.DomainName}/signin" in json.dumps(client["CallbackURLs"])
     for urls in (client["CallbackURLs"], client["LogoutURLs"]):
         text = json.dumps(urls)
         assert "https://${WebDistribution.DomainName}/" in text
