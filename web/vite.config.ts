@@ -13,6 +13,18 @@ export default defineConfig({
   plugins: [react()],
   build: { outDir: "dist", sourcemap: false },
   server: {
-    proxy: Object.fromEntries(apiPaths.map((p) => [p, { target: api, changeOrigin: true }])),
+    // A page load of a screen that shares its path with the API (/tickets, /chat) gets the app,
+    // as `regentra local` does; fetches go to the API.
+    proxy: Object.fromEntries(
+      apiPaths.map((p) => [
+        p,
+        {
+          target: api,
+          changeOrigin: true,
+          bypass: (req: { headers: Record<string, string | string[] | undefined> }) =>
+            req.headers["sec-fetch-mode"] === "navigate" ? "/index.html" : undefined,
+        },
+      ]),
+    ),
   },
 });
