@@ -151,7 +151,7 @@ def gateway(ddb_endpoint: str, template: Any, tmp_path_factory: pytest.TempPathF
     host = FunctionHost(
         template, {n: local_table_name(n) for n in template.tables()}, fallback_env=dict(os.environ)
     )
-    poller = StreamPoller(template.stream_triggers(), ddb_endpoint, host.invoke)
+    poller = StreamPoller(template.stream_triggers(), ddb_endpoint, host.invoke, lock=host.lock)
 
     def invoke(function: str, event: dict[str, Any]) -> Any:
         result = host.invoke(function, event)

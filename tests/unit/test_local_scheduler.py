@@ -83,3 +83,43 @@ def test_a_long_jump_is_thinned_but_always_ends_at_the_last_run():
     assert seen == sorted(seen)
     clock.advance(timedelta(minutes=3))
     assert sched.run_due() == 3  # short jumps replay every run
+
+
+def test_a_schedule_run_waits_for_a_running_function_before_pinning_the_clock():
+    """A request's handler holds the function host's lock and reads the clock; a schedule run that
+    came due meanwhile must not pin the clock first and then wait for that lock (the deadlock
+    `regentra local` once hit under load: scheduler clock -> host, request host -> clock)."""
+    import threading
+
+    clock = LocalClock(now=lambda: T0)
+    host_lock = threading.RLock()
+    ran: list[datetime] = []
+
+    def invoke(function: str, event: dict) -> None:  # the function host: one function at a time
+        with host_lock:
+            ran.append(clock.now())
+
+    sched = Scheduler([Schedule("Sweep", "Every", "rate(1 minute)")], clock, invoke, run_lock=host_lock)
+    clock.advance(timedelta(minutes=1))
+    handler_in = threading.Event()
+    handler_may_read = threading.Event()
+    read: list[datetime] = []
+
+    def request() -> None:  # a handler running on a gateway thread
+        with host_lock:
+            handler_in.set()
+            handler_may_read.wait(10)
+            read.append(clock.now())
+
+    req = threading.Thread(target=request, daemon=True)
+    req.start()
+    assert handler_in.wait(10)
+    tick = threading.Thread(target=sched.run_due, daemon=True)
+    tick.start()
+    tick.join(0.3)  # give the schedule run time to reach the lock (or, wrongly, to pin the clock)
+    handler_may_read.set()
+    req.join(10)
+    tick.join(10)
+    assert not req.is_alive() and not tick.is_alive(), "deadlock between a schedule run and a request"
+    assert read == [T0 + timedelta(minutes=1)]  # the handler read the real (unpinned) clock
+    assert ran == [T0 + timedelta(minutes=1)]

@@ -65,7 +65,9 @@ class FunctionHost:
         self.local_values = local_values
         self.fallback_env = fallback_env
         self._modules: dict[str, ModuleType] = {}
-        self._lock = threading.RLock()
+        # One function runs at a time (they share os.environ). Everything that runs functions — the
+        # gateway, the stream poller, the scheduler — takes this lock first and the clock's after it.
+        self.lock = threading.RLock()
 
     def environment(self, spec: FunctionSpec) -> dict[str, str]:
         env = {}
@@ -110,7 +112,7 @@ class FunctionHost:
             reset_settings()
 
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
-        with self._lock:
+        with self.lock:
             fn = self.handler(logical_id)
             spec = self.specs[logical_id]
             ctx = LambdaContext(

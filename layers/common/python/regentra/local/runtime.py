@@ -144,12 +144,16 @@ class LocalStack:
 
         set_router(BusRouter(bus_rules(self.template), host.invoke))
         self.streams = StreamPoller(
-            self.template.stream_triggers(), endpoint, host.invoke, self.data_dir / "streams.json"
+            self.template.stream_triggers(),
+            endpoint,
+            host.invoke,
+            self.data_dir / "streams.json",
+            lock=host.lock,
         )
         self.streams.drain()  # whatever was written while nobody was polling
         invoke = self.invoke_and_drain
         blobs = LocalBlobStore(self.data_dir / "blobs")
-        self.scheduler = Scheduler(self.template.schedules(), self.clock, invoke)
+        self.scheduler = Scheduler(self.template.schedules(), self.clock, invoke, run_lock=host.lock)
         self.gateway = Gateway(
             self.template.routes(),
             invoke,

@@ -12,7 +12,7 @@ import json
 import re
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -78,10 +78,15 @@ class Scheduler:
         clock: LocalClock,
         invoke: Callable[[str, dict[str, Any]], Any],
         max_runs: int = 60,
+        run_lock: AbstractContextManager[Any] | None = None,
     ) -> None:
         self.max_runs = max_runs
         self.clock = clock
         self.invoke = invoke
+        # The lock every function run takes (the function host's). A run takes it BEFORE pinning the
+        # clock: a handler running on another thread holds it and reads the clock, so pinning first
+        # and then waiting for it would deadlock (scheduler: clock -> host; request: host -> clock).
+        self._run_lock: AbstractContextManager[Any] = run_lock or threading.RLock()
         start = clock.now()
         self._entries = [(s, rate_interval(s.expression)) for s in schedules]
         self._last: dict[tuple[str, str], datetime] = {(s.function, s.name): start for s, _ in self._entries}
@@ -109,7 +114,7 @@ class Scheduler:
                     if sched.input
                     else schedule_event(f"{sched.function}-{sched.name}", at)
                 )
-                with self.clock.pinned(at):
+                with self._run_lock, self.clock.pinned(at):
                     self.invoke(sched.function, event)
                 self.runs.append((sched.function, at))
             return len(due)

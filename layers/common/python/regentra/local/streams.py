@@ -84,6 +84,7 @@ class StreamPoller:
         endpoint: str,
         invoke: Callable[[str, dict[str, Any]], Any],
         state_file: Path | None = None,
+        lock: Any = None,
     ) -> None:
         import boto3
 
@@ -92,7 +93,10 @@ class StreamPoller:
         self.state_file = state_file
         self._ddb = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1")
         self._streams = boto3.client("dynamodbstreams", endpoint_url=endpoint, region_name="us-east-1")
-        self._lock = threading.RLock()
+        # The function host's lock when given: a drain invokes functions, and taking the same lock
+        # up front keeps one lock order for every thread (no drain waiting on a function that waits
+        # on the drain).
+        self._lock = lock or threading.RLock()
         self._draining = False
         self.max_attempts = 3
         self._arns: dict[str, str] = {}
