@@ -88,3 +88,14 @@ def test_the_harness_catches_uncaught_page_errors(page, console):
         page.wait_for_timeout(50)
     assert any("boom from the harness test" in e for e in console.unexpected()), console.errors
     console.clear()  # expected here: the page fixture would fail the test otherwise
+
+
+def test_a_token_the_api_no_longer_accepts_sends_the_user_to_sign_in_again(page):
+    # A session from before a restart of `regentra local` (its tokens live as long as the process).
+    page.goto("/signin")
+    stale = {"token": "no-longer-valid", "tenant_id": "demo-msp", "role": "technician", "user_id": "tom-tech"}
+    page.evaluate("s => localStorage.setItem('regentra.session', JSON.stringify(s))", stale)
+    page.goto("/board")
+    expect(page).to_have_url(re.compile(r"/signin\?next=%2Fboard&expired=1"))
+    expect(page.get_by_test_id("session-expired")).to_be_visible()
+    assert page.evaluate("localStorage.getItem('regentra.session')") is None

@@ -34,18 +34,42 @@ export function withQuery(path: string, query?: RequestOptions["query"]): string
 
 export type ApiResponse<T> = { status: number; data: T; headers: Headers };
 
+// Where the API is: "" (same origin) under `regentra local`; in AWS the `api_url` of /config.json
+// (the API Gateway URL), set once at start-up by main.tsx.
+let apiBase = "";
+
+export function setApiBase(url: string | null | undefined): void {
+  apiBase = (url ?? "").replace(/\/+$/, "");
+}
+
+export function apiUrl(path: string): string {
+  return path.startsWith("/") ? apiBase + path : path;
+}
+
+const SESSION_KEY = "regentra.session";
+
+/** A token the API no longer accepts (expired, or the local stack restarted): sign in again. */
+function sessionExpired(): void {
+  localStorage.removeItem(SESSION_KEY);
+  if (window.location.pathname !== "/signin") {
+    const next = encodeURIComponent(window.location.pathname + window.location.search);
+    window.location.assign(`/signin?next=${next}&expired=1`);
+  }
+}
+
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse<T>> {
   const token = opts.token ?? getSession()?.token;
   const headers: Record<string, string> = { Accept: "application/json", ...(opts.headers ?? {}) };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (opts.body !== undefined) headers["Content-Type"] = "application/json";
-  const res = await fetch(withQuery(path, opts.query), {
+  const res = await fetch(apiUrl(withQuery(path, opts.query)), {
     method,
     headers,
     body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
   });
   const text = await res.text();
   const data = text ? JSON.parse(text) : undefined;
+  if (res.status === 401 && token && !opts.token) sessionExpired();
   if (!res.ok) {
     const err = (data as ApiErrorBody | undefined)?.error;
     throw new ApiError(res.status, err?.code ?? "http_error", err?.message ?? `HTTP ${res.status}`, err?.details ?? []);

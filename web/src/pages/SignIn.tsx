@@ -78,6 +78,11 @@ export function SignIn() {
   return (
     <main className="staff signin">
       <h1>Sign in to Regentra</h1>
+      {params.get("expired") && (
+        <p className="notice" role="status" data-testid="session-expired">
+          Your session has ended; please sign in again.
+        </p>
+      )}
       {config.isPending && <p>Loading…</p>}
       {cognito && (
         <section className="panel" aria-labelledby="cognito-heading">
