@@ -66,6 +66,7 @@ dev: setup web
 # Starts DynamoDB Local itself (tests/conftest.py) and stops it after. The browser tests (tests/browser)
 # drive the built web app in Debian's Chromium, each module on its own `regentra local`.
 test: setup web chromium
+	rm -rf test-artifacts  # screenshots of this run only (test-artifacts/screenshots, .../failed)
 	$(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
 
 lint: setup
