@@ -1,7 +1,7 @@
-// Types of the sign-in page and the staff screens (board, list, ticket detail): aliases of the
-// generated ./schema.d.ts (`npm run gen` from ../../openapi.json). Nothing here describes a shape
-// by hand, except the SCHEMA GAP block at the end (fields openapi.json declares only as
-// free-form objects).
+// Types of every screen (sign-in, staff board/list/detail, portal, chat, admin, notifications):
+// aliases of the generated ./schema.d.ts (`npm run gen` from ../../openapi.json). Nothing here
+// describes a shape by hand, except the SCHEMA GAP block at the end (fields openapi.json declares
+// only as free-form objects).
 import type { components, paths } from "./schema";
 
 type S = components["schemas"];
@@ -67,6 +67,67 @@ export type Cascade = Ok<"/cascades/{cascade_id}", "get">;
 export type Client = S["ClientView"];
 export type Contact = Ok<"/contacts/{contact_id}", "get">;
 export type ClientPage = Ok<"/clients", "get">;
+
+// --- portal: new tickets, attachments ---
+export type CreateTicket = Req<S["CreateTicket"], "description" | "priority" | "client_id" | "contact_id" | "assignee_id">;
+export type AttachmentView = S["AttachmentView"];
+export type CreateAttachment = S["CreateAttachment"];
+export type StartedUpload = Ok<"/tickets/{ticket_id}/attachments", "post">;
+export type AttachmentDownload = Ok<"/tickets/{ticket_id}/attachments/{attachment_id}", "get">;
+
+// --- chat ---
+export type ChatMessageView = S["ChatMessageView"];
+export type ChatSessionView = S["ChatSessionView"];
+export type ChatSessionPage = Ok<"/chat/sessions", "get">;
+export type StartChat = Req<S["StartChat"], "message">;
+export type PostChatMessage = S["PostChatMessage"];
+
+// --- SLA, channels, policies, clients (admin) ---
+export type SlaTarget = S["SlaTarget"];
+export type SlaPolicySettings = Req<S["SlaPolicySettings"], "name" | "holidays">;
+export type SlaPolicyView = Ok<"/sla-policies/{policy_id}", "get">;
+export type SlaPolicyPage = Ok<"/sla-policies", "get">;
+export type DefaultSlaPolicy = Ok<"/settings/sla", "get">;
+export type ChannelSettings = S["ChannelSettings"];
+export type PolicySettings = S["PolicySettings"];
+export type SpikePolicy = S["SpikePolicy"];
+export type PatchClient = Partial<S["PatchClient"]>;
+
+// --- automations: rules, dry run, run log ---
+export type Condition = S["Condition"];
+export type Action = S["Action"];
+export type Notify = S["Notify"];
+export type RuleBody = Req<S["RuleBody"], "enabled" | "order" | "stop_after_match" | "conditions">;
+export type RuleView = Ok<"/automations/{rule_id}", "get">;
+export type RulePage = Ok<"/automations", "get">;
+export type DryRunAutomation = S["DryRunAutomation"];
+export type ConditionResultView = S["ConditionResultView"];
+export type DryRunActionView = S["DryRunActionView"];
+export type DryRunResult = S["DryRunView"];
+export type RunActionView = S["RunActionView"];
+export type AutomationRun = S["AutomationRunView"];
+export type AutomationRunPage = Ok<"/automations/{rule_id}/runs", "get">;
+
+// --- notifications ---
+export type NotificationView = S["NotificationView"];
+export type NotificationPage = Ok<"/notifications", "get">;
+
+// --- knowledge base ---
+export type KbArticleView = S["KbArticleView"];
+export type KbArticleBody = Req<S["KbArticleBody"], "body" | "tags">;
+export type KbArticlePage = Ok<"/kb/articles", "get">;
+
+// --- AI reviews ---
+export type RateAiReview = Req<S["RateAiReview"], "override">;
+export type AiReviewReason = S["AiReviewReason"];
+export type AiReviewView = S["AiReviewView"];
+export type AiReviewPage = Ok<"/ai/reviews", "get">;
+export type AiReviewStats = S["AiReviewStats"];
+
+// --- uploads and reports ---
+export type UploadForm = S["UploadForm"];
+export type SlaReport = S["SlaReportView"];
+export type TimeReport = S["TimeReportView"];
 
 // Local-only routes and the web config (documented in openapi.json, absent in AWS).
 export type LocalDemoUser = Ok<"/_local/demo", "get">["items"][number];

@@ -6,7 +6,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router-dom";
 import { api } from "../api/client";
 import { useAuth } from "../auth";
-import type { NotificationPage } from "../api/types-portal-admin";
+import type { NotificationPage } from "../api/types";
 import { ErrorBox, fmtTime, humanize } from "../pages/admin/ui";
 
 const POLL_MS = 20_000;

@@ -15,9 +15,9 @@ the run is not needed, but is the simplest way to make the build window quiet.
 from __future__ import annotations
 
 import argparse
-import os
-from pathlib import Path
 from typing import Any
+
+from regentra.cli_table import add_table_arguments, open_table
 
 __all__ = ["add_parser", "run"]
 
@@ -29,49 +29,20 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--data-dir",
-        help="a `regentra local` data dir: its DynamoDB Local data and its search index "
-        "(DynamoDB Local is started on it unless --dynamodb-endpoint is given)",
-    )
-    parser.add_argument("--dynamodb-endpoint", help="DynamoDB endpoint URL (a running DynamoDB Local)")
-    parser.add_argument(
-        "--index-dir", help="the index folder (default: <data-dir>/search, else SEARCH_INDEX_DIR)"
+    add_table_arguments(
+        parser,
+        index_what="search index",
+        index_dir_help="the index folder (default: <data-dir>/search, else SEARCH_INDEX_DIR)",
     )
     parser.set_defaults(func=run)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
-    from regentra.config import reset_settings
-
-    ddb = None
-    clock_file = None
-    if args.data_dir:
-        data_dir = Path(args.data_dir).resolve()
-        if not (data_dir / "dynamodb").is_dir() and not args.dynamodb_endpoint:
-            print(f"{data_dir} holds no DynamoDB Local data (has `regentra local` used it?)")
-            return 2
-        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-        os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-        os.environ["TABLE_NAME"] = "RegentraTable"  # the local table is named by its logical id
-        if not args.dynamodb_endpoint:
-            from regentra.local.dynamodb_local import DynamoDBLocal
-
-            ddb = DynamoDBLocal(data_dir / "dynamodb", log_path=data_dir / "dynamodb.log").start()
-            args.dynamodb_endpoint = ddb.endpoint
-        clock_file = data_dir / "clock.json"
-        index_dir = Path(args.index_dir) if args.index_dir else data_dir / "search"
-    else:
-        configured = args.index_dir or os.environ.get("SEARCH_INDEX_DIR")
-        if not configured:
-            print("give --data-dir (local) or --index-dir / SEARCH_INDEX_DIR (the EFS mount)")
-            return 2
-        index_dir = Path(configured)
-    if args.dynamodb_endpoint:
-        os.environ["REGENTRA_DYNAMODB_ENDPOINT"] = args.dynamodb_endpoint
-    reset_settings()
+    table = open_table(args, index_subdir="search", index_env="SEARCH_INDEX_DIR", index_where="the EFS mount")
+    if table is None:
+        return 2
+    index_dir = table.index_dir
     try:
         from regentra.adapters.dynamo.ticket_lists import DynamoTicketLists
         from regentra.adapters.search_index import TantivySearchIndex
@@ -79,15 +50,16 @@ def run(args: argparse.Namespace) -> int:
         from regentra.services.search import reindex
 
         now = get_clock().now
-        if clock_file is not None:
+        if table.data_dir is not None:
             from regentra.local.scheduler import LocalClock
 
-            now = LocalClock(clock_file).now  # the local stack's clock (SLA status at index time)
+            now = LocalClock(
+                table.data_dir / "clock.json"
+            ).now  # the local stack's clock (SLA status at index time)
         index = TantivySearchIndex(index_dir.resolve(), writer_heap=256_000_000)
         report = reindex(index, DynamoTicketLists(), now)
     finally:
-        if ddb is not None:
-            ddb.stop()
+        table.stop()
     print(
         f"reindexed {report.documents} tickets into {index_dir}/{report.generation} "
         f"in {report.seconds:.1f} s; {report.caught_up} changed during the build and were re-read"

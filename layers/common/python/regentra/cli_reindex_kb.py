@@ -15,10 +15,10 @@ the previous generation (run it after changing the embedding model or its dimens
 from __future__ import annotations
 
 import argparse
-import os
 from functools import partial
-from pathlib import Path
 from typing import Any
+
+from regentra.cli_table import add_table_arguments, open_table
 
 __all__ = ["add_parser", "run"]
 
@@ -30,46 +30,21 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--data-dir",
-        help="a `regentra local` data dir: its DynamoDB Local data and its KB index "
-        "(DynamoDB Local is started on it unless --dynamodb-endpoint is given)",
+    add_table_arguments(
+        parser,
+        index_what="KB index",
+        index_dir_help="the KB index folder (default: <data-dir>/kb, else KB_INDEX_DIR)",
     )
-    parser.add_argument("--dynamodb-endpoint", help="DynamoDB endpoint URL (a running DynamoDB Local)")
-    parser.add_argument("--index-dir", help="the KB index folder (default: <data-dir>/kb, else KB_INDEX_DIR)")
     parser.add_argument("--tenant", action="append", help="only this tenant (repeatable); default: all")
     parser.set_defaults(func=run)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
-    from regentra.config import reset_settings
-
-    ddb = None
-    if args.data_dir:
-        data_dir = Path(args.data_dir).resolve()
-        if not (data_dir / "dynamodb").is_dir() and not args.dynamodb_endpoint:
-            print(f"{data_dir} holds no DynamoDB Local data (has `regentra local` used it?)")
-            return 2
-        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-        os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-        os.environ["TABLE_NAME"] = "RegentraTable"  # the local table is named by its logical id
-        if not args.dynamodb_endpoint:
-            from regentra.local.dynamodb_local import DynamoDBLocal
-
-            ddb = DynamoDBLocal(data_dir / "dynamodb", log_path=data_dir / "dynamodb.log").start()
-            args.dynamodb_endpoint = ddb.endpoint
-        index_dir = Path(args.index_dir) if args.index_dir else data_dir / "kb"
-    else:
-        configured = args.index_dir or os.environ.get("KB_INDEX_DIR")
-        if not configured:
-            print("give --data-dir (local) or --index-dir / KB_INDEX_DIR (the EFS folder)")
-            return 2
-        index_dir = Path(configured)
-    if args.dynamodb_endpoint:
-        os.environ["REGENTRA_DYNAMODB_ENDPOINT"] = args.dynamodb_endpoint
-    reset_settings()
+    table = open_table(args, index_subdir="kb", index_env="KB_INDEX_DIR", index_where="the EFS folder")
+    if table is None:
+        return 2
+    index_dir = table.index_dir
     try:
         from regentra.adapters.dynamo.kb import DynamoKbStore, kb_tenants
         from regentra.adapters.kb_index import TantivyKbIndex
@@ -88,7 +63,6 @@ def run(args: argparse.Namespace) -> int:
                 f"{report.reused} vectors kept, {len(report.failed)} articles without vectors"
             )
     finally:
-        if ddb is not None:
-            ddb.stop()
+        table.stop()
     print(f"reindexed the KB of {len(tenants)} tenant(s) into {index_dir}")
     return 0

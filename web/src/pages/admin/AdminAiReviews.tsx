@@ -6,7 +6,7 @@ import { useState, type FormEvent } from "react";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router-dom";
 import { api } from "../../api/client";
-import type { AiReviewPage, AiReviewReason, AiReviewStats, AiReviewView, RateAiReview } from "../../api/types-portal-admin";
+import type { AiReviewPage, AiReviewReason, AiReviewStats, AiReviewView, RateAiReview } from "../../api/types";
 import { ErrorBox, FieldError, fmtTime, humanize, Loading } from "./ui";
 
 const PRIORITIES = ["LOW", "MEDIUM", "HIGH", "CRITICAL"];

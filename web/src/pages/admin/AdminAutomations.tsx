@@ -16,8 +16,8 @@ import type {
   RulePage,
   RuleView,
   TicketPage,
-} from "../../api/types-portal-admin";
-import { ErrorBox, FieldError, fmtTime, Loading } from "./ui";
+} from "../../api/types";
+import { DeleteButton, ErrorBox, FieldError, fmtTime, Loading, SaveActions } from "./ui";
 
 const TRIGGERS: RuleBody["trigger"][] = [
   "ticket.created",
@@ -133,15 +133,7 @@ function RuleList() {
                 </td>
                 <td className="row-actions">
                   <Link to={r.id}>Edit, runs, test</Link>
-                  <button
-                    type="button"
-                    className="link danger"
-                    onClick={() => {
-                      if (window.confirm(`Delete the rule "${r.name}"?`)) del.mutate(r.id);
-                    }}
-                  >
-                    Delete
-                  </button>
+                  <DeleteButton confirm={`Delete the rule "${r.name}"?`} onDelete={() => del.mutate(r.id)} />
                 </td>
               </tr>
             ))}
@@ -483,16 +475,12 @@ function RuleForm({ ruleId, initial }: { ruleId?: string; initial: RuleBody }) {
         inlineFields={mode === "form" ? ["name", "trigger", "order", "conditions", "actions"] : []}
         testId="automation-error"
       />
-      <div className="actions">
-        <button type="submit" className="primary" disabled={save.isPending} data-testid="automation-save">
-          {save.isPending ? "Saving…" : ruleId ? "Save rule" : "Create rule"}
-        </button>
-        {save.isSuccess && !save.isPending && (
-          <span className="ok" role="status">
-            Saved.
-          </span>
-        )}
-      </div>
+      <SaveActions
+        pending={save.isPending}
+        saved={save.isSuccess}
+        label={ruleId ? "Save rule" : "Create rule"}
+        testId="automation-save"
+      />
     </form>
   );
 }

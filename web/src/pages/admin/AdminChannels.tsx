@@ -1,10 +1,8 @@
 // /admin/channels: the tenant's support addresses and SMS numbers (GET/PUT /settings/channels).
 // Inbound mail to these addresses and SMS to these numbers become this tenant's tickets.
 import { useEffect, useState, type FormEvent } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api } from "../../api/client";
-import type { ChannelSettings } from "../../api/types-portal-admin";
-import { ErrorBox, FieldError, Loading } from "./ui";
+import type { ChannelSettings } from "../../api/types";
+import { ErrorBox, FieldError, Loading, SaveActions, useSettings } from "./ui";
 
 const lines = (text: string) =>
   text
@@ -13,8 +11,7 @@ const lines = (text: string) =>
     .filter(Boolean);
 
 export function AdminChannels() {
-  const qc = useQueryClient();
-  const q = useQuery({ queryKey: ["admin", "channels"], queryFn: () => api.get<ChannelSettings>("/settings/channels") });
+  const { query: q, save } = useSettings<ChannelSettings>("channels", "/settings/channels");
   const [emails, setEmails] = useState("");
   const [numbers, setNumbers] = useState("");
   useEffect(() => {
@@ -23,10 +20,6 @@ export function AdminChannels() {
       setNumbers((q.data.sms_numbers ?? []).join("\n"));
     }
   }, [q.data]);
-  const save = useMutation({
-    mutationFn: (body: ChannelSettings) => api.put<ChannelSettings>("/settings/channels", body),
-    onSuccess: (data) => qc.setQueryData(["admin", "channels"], data),
-  });
 
   if (q.isPending) return <Loading what="channels" />;
   if (q.error) return <ErrorBox error={q.error} />;
@@ -61,16 +54,7 @@ export function AdminChannels() {
         <FieldError error={save.error} field="sms_numbers" />
 
         <ErrorBox error={save.error} inlineFields={["support_emails", "sms_numbers"]} />
-        <div className="actions">
-          <button type="submit" className="primary" disabled={save.isPending} data-testid="channels-save">
-            {save.isPending ? "Saving…" : "Save channels"}
-          </button>
-          {save.isSuccess && !save.isPending && (
-            <span role="status" className="ok">
-              Saved.
-            </span>
-          )}
-        </div>
+        <SaveActions pending={save.isPending} saved={save.isSuccess} label="Save channels" testId="channels-save" />
       </form>
     </section>
   );

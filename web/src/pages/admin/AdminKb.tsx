@@ -4,8 +4,8 @@ import { useState, type FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, Route, Routes, useNavigate, useParams } from "react-router-dom";
 import { api } from "../../api/client";
-import type { KbArticleBody, KbArticlePage, KbArticleView } from "../../api/types-portal-admin";
-import { ErrorBox, FieldError, fmtTime, Loading } from "./ui";
+import type { KbArticleBody, KbArticleView } from "../../api/types";
+import { DeleteButton, ErrorBox, fetchAllPages, FieldError, fmtTime, Loading, SaveActions } from "./ui";
 import { Markdown } from "./Markdown";
 
 const listKey = ["admin", "kb"];
@@ -26,16 +26,7 @@ function ArticleList() {
   // Every page (the list is filtered and sorted here; a KB has hundreds of articles, not millions).
   const q = useQuery({
     queryKey: listKey,
-    queryFn: async () => {
-      const items: KbArticleView[] = [];
-      let cursor: string | undefined;
-      do {
-        const page: KbArticlePage = await api.get<KbArticlePage>("/kb/articles", { limit: 100, cursor });
-        items.push(...page.items);
-        cursor = page.next_cursor ?? undefined;
-      } while (cursor);
-      return { items };
-    },
+    queryFn: async () => ({ items: await fetchAllPages<KbArticleView>("/kb/articles") }),
   });
   const del = useMutation({
     mutationFn: (id: string) => api.del(`/kb/articles/${encodeURIComponent(id)}`),
@@ -97,15 +88,7 @@ function ArticleList() {
                 <td>{fmtTime(a.updated_at)}</td>
                 <td className="row-actions">
                   <Link to={a.id}>Edit</Link>
-                  <button
-                    type="button"
-                    className="link danger"
-                    onClick={() => {
-                      if (window.confirm(`Delete "${a.title}"?`)) del.mutate(a.id);
-                    }}
-                  >
-                    Delete
-                  </button>
+                  <DeleteButton confirm={`Delete "${a.title}"?`} onDelete={() => del.mutate(a.id)} />
                 </td>
               </tr>
             ))}
@@ -198,12 +181,9 @@ function ArticleForm({ articleId, initial }: { articleId?: string; initial?: KbA
       <FieldError error={save.error} field="tags" />
 
       <ErrorBox error={save.error} inlineFields={["title", "body", "tags"]} />
-      <div className="actions">
-        <button type="submit" className="primary" disabled={save.isPending} data-testid="kb-save">
-          {save.isPending ? "Saving…" : "Save article"}
-        </button>
+      <SaveActions pending={save.isPending} label="Save article" testId="kb-save">
         <Link to="/admin/kb">Cancel</Link>
-      </div>
+      </SaveActions>
     </form>
   );
 }

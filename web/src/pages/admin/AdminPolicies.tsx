@@ -1,26 +1,19 @@
 // /admin/policies: the automatic priority escalations (GET/PUT /settings/policies). Each raises a
 // LOW or MEDIUM ticket to HIGH and never lowers anything.
 import { useEffect, useState, type FormEvent } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api } from "../../api/client";
-import type { PolicySettings, SpikePolicy } from "../../api/types-portal-admin";
+import type { PolicySettings, SpikePolicy } from "../../api/types";
+import { ErrorBox, FieldError, Loading, SaveActions, useSettings } from "./ui";
 
 type Form = PolicySettings & { spike: SpikePolicy };
 // The API's own default (domain/policies.py), used only if a response left `spike` out.
 const DEFAULT_SPIKE: SpikePolicy = { enabled: true, threshold: 5, window_minutes: 15 };
-import { ErrorBox, FieldError, Loading } from "./ui";
 
 export function AdminPolicies() {
-  const qc = useQueryClient();
-  const q = useQuery({ queryKey: ["admin", "policies"], queryFn: () => api.get<PolicySettings>("/settings/policies") });
+  const { query: q, save } = useSettings<PolicySettings>("policies", "/settings/policies");
   const [form, setForm] = useState<Form | null>(null);
   useEffect(() => {
     if (q.data) setForm({ ...q.data, spike: q.data.spike ?? DEFAULT_SPIKE });
   }, [q.data]);
-  const save = useMutation({
-    mutationFn: (body: PolicySettings) => api.put<PolicySettings>("/settings/policies", body),
-    onSuccess: (data) => qc.setQueryData(["admin", "policies"], data),
-  });
 
   if (q.isPending) return <Loading what="policies" />;
   if (q.error) return <ErrorBox error={q.error} />;
@@ -109,16 +102,7 @@ export function AdminPolicies() {
           <FieldError error={save.error} field="spike" />
         </fieldset>
         <ErrorBox error={save.error} inlineFields={["spike"]} />
-        <div className="actions">
-          <button type="submit" className="primary" disabled={save.isPending} data-testid="policies-save">
-            {save.isPending ? "Saving…" : "Save policies"}
-          </button>
-          {save.isSuccess && !save.isPending && (
-            <span role="status" className="ok">
-              Saved.
-            </span>
-          )}
-        </div>
+        <SaveActions pending={save.isPending} saved={save.isSuccess} label="Save policies" testId="policies-save" />
       </form>
     </section>
   );

@@ -6,14 +6,13 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, Route, Routes, useNavigate, useParams } from "react-router-dom";
 import { api } from "../../api/client";
 import type {
-  ClientPage,
-  ClientView,
+  Client,
   Priority,
   SlaPolicyPage,
   SlaPolicySettings,
   SlaPolicyView,
-} from "../../api/types-portal-admin";
-import { ErrorBox, FieldError, Loading } from "./ui";
+} from "../../api/types";
+import { DeleteButton, ErrorBox, fetchAllPages, FieldError, Loading, SaveActions, useSettings } from "./ui";
 
 const PRIORITIES: Priority[] = ["CRITICAL", "HIGH", "MEDIUM", "LOW"];
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
@@ -39,21 +38,14 @@ export function AdminSla() {
 }
 
 const policiesKey = ["admin", "sla-policies"];
+// The default policy is the settings document "sla-default" (see useSettings).
+const defaultPolicy = { queryKey: ["admin", "sla-default"], queryFn: () => api.get<SlaPolicySettings>("/settings/sla") };
 const clientsKey = ["admin", "clients"];
 
 function useClients() {
   return useQuery({
     queryKey: clientsKey,
-    queryFn: async () => {
-      const all: ClientView[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await api.get<ClientPage>("/clients", { limit: 100, cursor });
-        all.push(...page.items);
-        cursor = page.next_cursor ?? undefined;
-      } while (cursor);
-      return all;
-    },
+    queryFn: () => fetchAllPages<Client>("/clients"),
   });
 }
 
@@ -66,7 +58,7 @@ function targetsSummary(p: SlaPolicySettings): string {
 
 function SlaOverview() {
   const qc = useQueryClient();
-  const def = useQuery({ queryKey: ["admin", "sla-default"], queryFn: () => api.get<SlaPolicySettings>("/settings/sla") });
+  const def = useQuery(defaultPolicy);
   const policies = useQuery({ queryKey: policiesKey, queryFn: () => api.get<SlaPolicyPage>("/sla-policies") });
   const clients = useClients();
   const del = useMutation({
@@ -75,7 +67,7 @@ function SlaOverview() {
   });
   const assign = useMutation({
     mutationFn: ({ client, policy }: { client: string; policy: string | null }) =>
-      api.patch<ClientView>(`/clients/${encodeURIComponent(client)}`, { sla_policy_id: policy }),
+      api.patch<Client>(`/clients/${encodeURIComponent(client)}`, { sla_policy_id: policy }),
     onSuccess: () => qc.invalidateQueries({ queryKey: clientsKey }),
   });
   const items = policies.data?.items ?? [];
@@ -139,15 +131,7 @@ function SlaOverview() {
                 <td>{clients.data?.filter((c) => c.sla_policy_id === p.id).length ?? "…"}</td>
                 <td className="row-actions">
                   <Link to={p.id}>Edit</Link>
-                  <button
-                    type="button"
-                    className="link danger"
-                    onClick={() => {
-                      if (window.confirm(`Delete the policy "${p.name}"?`)) del.mutate(p.id);
-                    }}
-                  >
-                    Delete
-                  </button>
+                  <DeleteButton confirm={`Delete the policy "${p.name}"?`} onDelete={() => del.mutate(p.id)} />
                 </td>
               </tr>
             ))}
@@ -205,16 +189,8 @@ function SlaOverview() {
 }
 
 function DefaultPolicyEditor() {
-  const qc = useQueryClient();
   const navigate = useNavigate();
-  const q = useQuery({ queryKey: ["admin", "sla-default"], queryFn: () => api.get<SlaPolicySettings>("/settings/sla") });
-  const save = useMutation({
-    mutationFn: (body: SlaPolicySettings) => api.put<SlaPolicySettings>("/settings/sla", body),
-    onSuccess: (data) => {
-      qc.setQueryData(["admin", "sla-default"], data);
-      navigate("/admin/sla");
-    },
-  });
+  const { query: q, save } = useSettings<SlaPolicySettings>("sla-default", "/settings/sla", () => navigate("/admin/sla"));
   if (q.isPending) return <Loading what="the default policy" />;
   if (q.error) return <ErrorBox error={q.error} />;
   return (
@@ -229,11 +205,7 @@ function NamedPolicyEditor() {
   const { policyId } = useParams();
   const qc = useQueryClient();
   const navigate = useNavigate();
-  const def = useQuery({
-    queryKey: ["admin", "sla-default"],
-    queryFn: () => api.get<SlaPolicySettings>("/settings/sla"),
-    enabled: !policyId,
-  });
+  const def = useQuery({ ...defaultPolicy, enabled: !policyId });
   const q = useQuery({
     queryKey: ["admin", "sla-policy", policyId],
     queryFn: () => api.get<SlaPolicyView>(`/sla-policies/${encodeURIComponent(policyId!)}`),
@@ -451,12 +423,9 @@ function SlaPolicyForm({
         error={error}
         inlineFields={["name", "timezone", "business_hours", "holidays", "at_risk_percent", "targets"]}
       />
-      <div className="actions">
-        <button type="submit" className="primary" disabled={saving} data-testid="sla-save">
-          {saving ? "Saving…" : "Save policy"}
-        </button>
+      <SaveActions pending={saving} label="Save policy" testId="sla-save">
         <Link to="/admin/sla">Cancel</Link>
-      </div>
+      </SaveActions>
     </form>
   );
 }

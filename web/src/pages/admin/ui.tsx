@@ -1,7 +1,9 @@
 // Small pieces shared by the portal, chat, admin screens and the bell: error display (API errors
-// with their `details` shown inline beside the field they name), times, and ids for Idempotency-Key.
+// with their `details` shown inline beside the field they name), times, ids for Idempotency-Key,
+// and the admin screens' settings load/save hook, list paging, save bar and delete button.
 import type { ReactNode } from "react";
-import { ApiError } from "../../api/client";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, ApiError } from "../../api/client";
 
 export type Detail = { field: string; issue: string };
 
@@ -117,5 +119,76 @@ export function Loading({ what }: { what: string }) {
     <p className="muted" role="status">
       Loading {what}…
     </p>
+  );
+}
+
+/** A settings document (GET/PUT `path`), cached under ["admin", name]; a save updates the cache. */
+export function useSettings<T>(name: string, path: string, onSaved?: (data: T) => void) {
+  const qc = useQueryClient();
+  const queryKey = ["admin", name];
+  const query = useQuery({ queryKey, queryFn: () => api.get<T>(path) });
+  const save = useMutation({
+    mutationFn: (body: T) => api.put<T>(path, body),
+    onSuccess: (data) => {
+      qc.setQueryData(queryKey, data);
+      onSaved?.(data);
+    },
+  });
+  return { query, save };
+}
+
+/** Every item of a paged list (`limit`/`cursor` → `items`/`next_cursor`), fetched page by page. */
+export async function fetchAllPages<T>(path: string): Promise<T[]> {
+  const all: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page: { items: T[]; next_cursor?: string | null } = await api.get(path, { limit: 100, cursor });
+    all.push(...page.items);
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor);
+  return all;
+}
+
+/** A form's submit button ("Saving…" while pending), "Saved." after a save if `saved`, then `children`. */
+export function SaveActions({
+  pending,
+  label,
+  testId,
+  saved = false,
+  children,
+}: {
+  pending: boolean;
+  label: string;
+  testId: string;
+  saved?: boolean;
+  children?: ReactNode;
+}) {
+  return (
+    <div className="actions">
+      <button type="submit" className="primary" disabled={pending} data-testid={testId}>
+        {pending ? "Saving…" : label}
+      </button>
+      {saved && !pending && (
+        <span role="status" className="ok">
+          Saved.
+        </span>
+      )}
+      {children}
+    </div>
+  );
+}
+
+/** A list row's "Delete" link-button, asking `confirm` first. */
+export function DeleteButton({ confirm, onDelete }: { confirm: string; onDelete: () => void }) {
+  return (
+    <button
+      type="button"
+      className="link danger"
+      onClick={() => {
+        if (window.confirm(confirm)) onDelete();
+      }}
+    >
+      Delete
+    </button>
   );
 }

@@ -1,14 +1,14 @@
 // /chat (staff): the live chats (GET /chat/sessions?state=active|ended, latest activity first),
 // one open beside the list (?session=<id>), a reply box, and "End chat", which shows the CHAT
 // ticket the transcript became. Read-only staff read but cannot write.
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { Link, useSearchParams } from "react-router-dom";
 import { api } from "../../api/client";
 import { canWrite, useAuth } from "../../auth";
-import type { ChatSessionPage, ChatSessionView } from "../../api/types-portal-admin";
+import type { ChatSessionPage, ChatSessionView } from "../../api/types";
 import { ErrorBox, FieldError, fmtTime, Loading } from "../admin/ui";
-import { MessageList, sessionPath, useChatSession, useTicket } from "./chatShared";
+import { ChatComposer, MessageList, sessionPath, useChatSession, useTicket } from "./chatShared";
 
 type Tab = "active" | "ended";
 
@@ -129,10 +129,6 @@ function SessionPanel({ id }: { id: string }) {
   if (chat.isPending) return <Loading what="the chat" />;
   if (chat.error || !s) return <ErrorBox error={chat.error} />;
 
-  function submit(e: FormEvent) {
-    e.preventDefault();
-    if (text.trim()) send.mutate(text);
-  }
   const ended = s.state === "ended";
   return (
     <article aria-labelledby="chat-with" data-testid="chat-panel">
@@ -163,28 +159,15 @@ function SessionPanel({ id }: { id: string }) {
       {ended ? (
         <EndedNote session={s} />
       ) : writer ? (
-        <form className="chat-form" onSubmit={submit}>
-          <label htmlFor="chat-input" className="sr-only">
-            Reply
-          </label>
-          <textarea
-            id="chat-input"
-            data-testid="chat-input"
-            value={text}
-            rows={2}
-            placeholder="Reply…"
-            onChange={(e) => setText(e.target.value)}
-            onKeyDown={(e) => {
-              if (e.key === "Enter" && !e.shiftKey) {
-                e.preventDefault();
-                if (text.trim() && !send.isPending) send.mutate(text);
-              }
-            }}
-          />
-          <button type="submit" className="primary" data-testid="chat-send" disabled={send.isPending || !text.trim()}>
-            Send
-          </button>
-        </form>
+        <ChatComposer
+          text={text}
+          setText={setText}
+          onSend={(t) => send.mutate(t)}
+          pending={send.isPending}
+          label="Reply"
+          placeholder="Reply…"
+          button="Send"
+        />
       ) : (
         <p className="muted">Read-only: you can follow this chat but not answer.</p>
       )}

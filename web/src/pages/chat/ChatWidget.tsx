@@ -1,14 +1,14 @@
 // /portal/chat: the customer's live chat. The first message starts a session (POST /chat/sessions),
 // later ones are posted to it; the session is polled for staff answers. Ending it (or 30 idle
 // minutes) turns the transcript into a CHAT ticket: "Your chat became ticket #N".
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router-dom";
 import { api } from "../../api/client";
 import { useAuth } from "../../auth";
-import type { ChatSessionView } from "../../api/types-portal-admin";
+import type { ChatSessionView } from "../../api/types";
 import { ErrorBox, FieldError, isNotFound } from "../admin/ui";
-import { MessageList, sessionPath, useChatSession, useTicket } from "./chatShared";
+import { ChatComposer, MessageList, sessionPath, useChatSession, useTicket } from "./chatShared";
 
 function storageKey(tenant: string, user: string) {
   return `regentra.chat.${tenant}.${user}`;
@@ -50,10 +50,6 @@ export function ChatWidget() {
     onSuccess: (res) => qc.setQueryData(["chat", "session", sessionId], (old: ChatSessionView | undefined) => ({ ...old, ...res })),
   });
 
-  function submit(e: FormEvent) {
-    e.preventDefault();
-    if (text.trim()) send.mutate(text);
-  }
 
   // A session we remembered but may no longer read (another user, a reset local stack): start over.
   const lost = chat.error && isNotFound(chat.error);
@@ -98,28 +94,15 @@ export function ChatWidget() {
       {ended && !lost && <Ended session={s} onNew={() => setSessionId(null)} />}
 
       {!ended && (
-        <form className="chat-form" onSubmit={submit}>
-          <label htmlFor="chat-input" className="sr-only">
-            Message
-          </label>
-          <textarea
-            id="chat-input"
-            data-testid="chat-input"
-            value={text}
-            rows={2}
-            placeholder={active ? "Write a message…" : "How can we help?"}
-            onChange={(e) => setText(e.target.value)}
-            onKeyDown={(e) => {
-              if (e.key === "Enter" && !e.shiftKey) {
-                e.preventDefault();
-                if (text.trim() && !send.isPending) send.mutate(text);
-              }
-            }}
-          />
-          <button type="submit" className="primary" data-testid="chat-send" disabled={send.isPending || !text.trim()}>
-            {active ? "Send" : "Start chat"}
-          </button>
-        </form>
+        <ChatComposer
+          text={text}
+          setText={setText}
+          onSend={(t) => send.mutate(t)}
+          pending={send.isPending}
+          label="Message"
+          placeholder={active ? "Write a message…" : "How can we help?"}
+          button={active ? "Send" : "Start chat"}
+        />
       )}
       <FieldError error={send.error} field={["body", "message"]} />
       <ErrorBox error={send.error} inlineFields={["body", "message"]} />

@@ -1,9 +1,9 @@
-// What the customer's chat widget and the staff chat inbox share: the session queries and the
-// message list.
-import { useEffect, useRef } from "react";
+// What the customer's chat widget and the staff chat inbox share: the session queries, the
+// message list and the composer.
+import { useEffect, useRef, type FormEvent } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../../api/client";
-import type { ChatMessageView, ChatSessionView, TicketView } from "../../api/types-portal-admin";
+import type { ChatMessageView, ChatSessionView, Ticket } from "../../api/types";
 import { fmtTime } from "../admin/ui";
 
 export const POLL_MS = 2_000;
@@ -27,7 +27,7 @@ export function useTicket(id: string | null | undefined) {
   return useQuery({
     queryKey: ["chat", "ticket", id],
     enabled: !!id,
-    queryFn: () => api.get<TicketView>(`/tickets/${encodeURIComponent(id!)}`),
+    queryFn: () => api.get<Ticket>(`/tickets/${encodeURIComponent(id!)}`),
     staleTime: 60_000,
   });
 }
@@ -58,5 +58,53 @@ export function MessageList({
       ))}
       <li ref={end} aria-hidden="true" className="chat-end-marker" />
     </ol>
+  );
+}
+
+/** The message box: Enter sends (Shift+Enter is a new line), blank text is never sent. */
+export function ChatComposer({
+  text,
+  setText,
+  onSend,
+  pending,
+  label,
+  placeholder,
+  button,
+}: {
+  text: string;
+  setText: (text: string) => void;
+  onSend: (text: string) => void;
+  pending: boolean;
+  label: string;
+  placeholder: string;
+  button: string;
+}) {
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    if (text.trim()) onSend(text);
+  }
+  return (
+    <form className="chat-form" onSubmit={submit}>
+      <label htmlFor="chat-input" className="sr-only">
+        {label}
+      </label>
+      <textarea
+        id="chat-input"
+        data-testid="chat-input"
+        value={text}
+        rows={2}
+        placeholder={placeholder}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Enter" && !e.shiftKey) {
+            e.preventDefault();
+            if (text.trim() && !pending) onSend(text);
+          }
+        }}
+      />
+      <button type="submit" className="primary" data-testid="chat-send" disabled={pending || !text.trim()}>
+        {button}
+      </button>
+    </form>
   );
 }

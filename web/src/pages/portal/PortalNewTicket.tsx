@@ -5,7 +5,7 @@ import { useState, type FormEvent } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "react-router-dom";
 import { api } from "../../api/client";
-import type { CreateTicket, Priority, TicketView } from "../../api/types-portal-admin";
+import type { CreateTicket, Priority, Ticket } from "../../api/types";
 import { ErrorBox, FieldError, newKey } from "../admin/ui";
 import { ACCEPTED_TYPES, MAX_ATTACHMENT_BYTES, uploadAttachment } from "./attachments";
 
@@ -34,7 +34,7 @@ export function PortalNewTicket() {
   const create = useMutation({
     mutationFn: async () => {
       const body: CreateTicket = { subject, description, priority };
-      return api.post<TicketView>("/tickets", body, { "Idempotency-Key": key });
+      return api.post<Ticket>("/tickets", body, { "Idempotency-Key": key });
     },
     onSuccess: async (ticket) => {
       qc.invalidateQueries({ queryKey: ["portal", "tickets"] });

@@ -5,7 +5,7 @@ import { useState, type FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useLocation, useParams } from "react-router-dom";
 import { api } from "../../api/client";
-import type { AttachmentView, CreateReply, ReplyResult, TicketDetailView } from "../../api/types-portal-admin";
+import type { AttachmentView, CreateReplyBody, ReplyResult, TicketDetail } from "../../api/types";
 import { ErrorBox, FieldError, fmtTime, humanize, isNotFound, Loading, Pill } from "../admin/ui";
 import { ACCEPTED_TYPES, downloadLink, fmtSize, MAX_ATTACHMENT_BYTES, uploadAttachment } from "./attachments";
 
@@ -17,7 +17,7 @@ export function PortalTicket() {
   const key = ["portal", "ticket", ticketId];
   const q = useQuery({
     queryKey: key,
-    queryFn: () => api.get<TicketDetailView>(`/tickets/${encodeURIComponent(ticketId)}`),
+    queryFn: () => api.get<TicketDetail>(`/tickets/${encodeURIComponent(ticketId)}`),
     refetchInterval: (query) => (query.state.error ? false : 15_000),
   });
 
@@ -112,7 +112,7 @@ export function PortalTicket() {
   );
 }
 
-function FollowUps({ t }: { t: TicketDetailView }) {
+function FollowUps({ t }: { t: TicketDetail }) {
   const ups = t.links?.follow_ups ?? [];
   const of = t.follow_up_of ?? t.links?.follow_up_of;
   if (!of && ups.length === 0) return null;
@@ -220,7 +220,7 @@ function ReplyBox({ ticketId, closed, onSent }: { ticketId: string; closed: bool
   const [followUp, setFollowUp] = useState<string | null>(null);
   const send = useMutation({
     mutationFn: (text: string) => {
-      const req: CreateReply = { body: text };
+      const req: CreateReplyBody = { body: text };
       return api.post<ReplyResult>(`/tickets/${encodeURIComponent(ticketId)}/replies`, req);
     },
     onSuccess: (res) => {

@@ -3,7 +3,7 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { Link } from "react-router-dom";
 import { api } from "../../api/client";
-import type { TicketPage } from "../../api/types-portal-admin";
+import type { TicketPage } from "../../api/types";
 import { ErrorBox, fmtTime, humanize, Loading, Pill } from "../admin/ui";
 
 export function PortalTickets() {

@@ -2,7 +2,7 @@
 // file straight to the blob store with the form fields it gave; the store's "Object Created" event
 // lists the file on the ticket. Downloads: GET the attachment for a short-lived link.
 import { api, ApiError } from "../../api/client";
-import type { AttachmentDownload, AttachmentView, CreateAttachment, StartedUpload } from "../../api/types-portal-admin";
+import type { AttachmentDownload, AttachmentView, CreateAttachment, StartedUpload } from "../../api/types";
 
 /** The presigned POST (`UploadForm`): checked all the same, since a bad one would only fail at the store. */
 function presignedPost(upload: StartedUpload["upload"]): { url: string; fields: Record<string, string>; method: string } {

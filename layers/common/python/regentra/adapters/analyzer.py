@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
+from regentra.adapters.prompt_data import clean_data, example_blocks
 from regentra.domain.ai_reviews import Example
 from regentra.domain.analysis import Analysis, MalformedOutput, offline_analysis, parse_model_output
 
@@ -61,19 +62,16 @@ SYSTEM_PROMPT = (
 )
 
 
-def _data(text: str) -> str:
-    """Data may not close (or open) a block."""
-    for tag in ("<ticket>", "</ticket>", "<example>", "<example", "</example>"):
-        text = text.replace(tag, "")
-    return text
-
-
 def build_examples(examples: Sequence[Example]) -> str:
     """The tenant's recent corrected suggestions as data blocks (empty when there are none)."""
-    return "".join(
-        f"<example>\nTicket: {_data(e.ticket_text)}\nSuggested {_data(e.kind)}: {_data(e.suggested)}\n"
-        f"Staff corrected it to: {_data(e.corrected)}\n</example>\n"
-        for e in list(examples)[:MAX_EXAMPLES]
+    return example_blocks(
+        examples,
+        MAX_EXAMPLES,
+        lambda e: (
+            f"Ticket: {clean_data(e.ticket_text)}\n"
+            f"Suggested {clean_data(e.kind)}: {clean_data(e.suggested)}\n"
+            f"Staff corrected it to: {clean_data(e.corrected)}"
+        ),
     )
 
 
@@ -100,7 +98,7 @@ class BedrockAnalyzer:
         self, subject: str, body: str, *, is_reply: bool = False, examples: Sequence[Example] = ()
     ) -> tuple[Analysis, str]:
         kind = "a new customer reply on the ticket" if is_reply else "a new ticket"
-        text = _data(f"Subject: {subject}\n\n{body}"[:MAX_INPUT_CHARS])
+        text = clean_data(f"Subject: {subject}\n\n{body}"[:MAX_INPUT_CHARS])
         message = f"{build_examples(examples)}This is {kind}.\n<ticket>\n{text}\n</ticket>"
         try:
             response = self._runtime().converse(

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from regentra.adapters.prompt_data import clean_data, example_blocks
 from regentra.domain.ai_reviews import Example
 from regentra.domain.kb import Draft, ScoredChunk, offline_draft, sources_of
 
@@ -33,20 +34,22 @@ SYSTEM_PROMPT = (
 )
 
 
+_TAGS = ("<ticket>", "</ticket>", "<kb_section", "</kb_section>", "<example>", "<example", "</example>")
+
+
 def _clean(text: str) -> str:
     """Data may not close (or open) its block."""
-    tags = ("<ticket>", "</ticket>", "<kb_section", "</kb_section>", "<example>", "<example", "</example>")
-    for tag in tags:
-        text = text.replace(tag, "")
-    return text
+    return clean_data(text, _TAGS)
 
 
 def build_examples(examples: Sequence[Example]) -> str:
     """The tenant's recent corrected drafts as data blocks (empty when there are none)."""
-    return "".join(
-        f"<example>\nTicket: {_clean(e.ticket_text)}\nReply staff sent instead of the draft:\n"
-        f"{_clean(e.corrected)}\n</example>\n"
-        for e in list(examples)[:MAX_EXAMPLES]
+    return example_blocks(
+        examples,
+        MAX_EXAMPLES,
+        lambda e: (
+            f"Ticket: {_clean(e.ticket_text)}\nReply staff sent instead of the draft:\n{_clean(e.corrected)}"
+        ),
     )
 
 

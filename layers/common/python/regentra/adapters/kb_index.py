@@ -37,19 +37,26 @@ import hashlib
 import os
 import sys
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import tantivy
 from tantivy import Occur, Query
 
-from regentra.adapters.search_index import SearchIndexBusy, build_analyzer
+from regentra.adapters.index_files import (
+    acquire_writer,
+    drop_generations,
+    is_generation,
+    new_generation_name,
+    open_index,
+    read_pointer,
+    write_pointer,
+)
+from regentra.adapters.search_index import build_analyzer
 from regentra.config import get_settings
 from regentra.domain.kb import KbArticle, KbChunk, ScoredChunk, chunk_article
 from regentra.domain.kb_retrieval import (
@@ -298,21 +305,11 @@ class TantivyKbIndex:
     def tenant_dir(self, tenant_id: str) -> Path:
         return self.root / tenant_folder(tenant_id)
 
-    @staticmethod
-    def _read(path: Path) -> str | None:
-        try:
-            return path.read_text().strip() or None
-        except FileNotFoundError:
-            return None
-
-    @staticmethod
-    def _write(path: Path, value: str) -> None:
-        tmp = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
-        tmp.write_text(value)
-        os.replace(tmp, path)  # atomic: a reader sees the old value or the new one
+    _read = staticmethod(read_pointer)
+    _write = staticmethod(write_pointer)
 
     def _ours(self, generation: str | None) -> bool:
-        return bool(generation) and str(generation).startswith(f"v{SCHEMA_VERSION}-")
+        return is_generation(generation, SCHEMA_VERSION)
 
     def current_generation(self, tenant_id: str) -> str | None:
         generation = self._read(self.tenant_dir(tenant_id) / "CURRENT")
@@ -323,13 +320,7 @@ class TantivyKbIndex:
     def _open(self, path: Path, create: bool = False) -> tantivy.Index:
         index = self._indexes.get(path)
         if index is None:
-            if create:
-                path.mkdir(parents=True, exist_ok=True)
-                index = tantivy.Index(self.schema, path=str(path), reuse=True)
-            else:
-                index = tantivy.Index.open(str(path))
-            index.register_tokenizer(ANALYZER, self._analyzer)
-            index.config_reader(reload_policy="Manual")
+            index = open_index(path, self.schema, ANALYZER, self._analyzer, create)
             self._indexes[path] = index
         return index
 
@@ -338,7 +329,7 @@ class TantivyKbIndex:
         folder.mkdir(parents=True, exist_ok=True)
         if not (folder / "TENANT").exists():
             self._write(folder / "TENANT", tenant_id)
-        name = f"v{SCHEMA_VERSION}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
+        name = new_generation_name(SCHEMA_VERSION)
         self._open(folder / name, create=True)
         return name
 
@@ -351,18 +342,7 @@ class TantivyKbIndex:
 
     # -- writing -------------------------------------------------------------------------------
     def _acquire(self, index: tantivy.Index) -> Any:
-        deadline = time.monotonic() + self.lock_timeout
-        pause = 0.02
-        while True:
-            try:
-                return index.writer(heap_size=self.writer_heap, num_threads=1)
-            except ValueError as exc:
-                if "LockBusy" not in str(exc):
-                    raise
-                if time.monotonic() >= deadline:
-                    raise SearchIndexBusy(str(exc)) from exc
-            time.sleep(pause)
-            pause = min(pause * 2, 1.0)
+        return acquire_writer(index, self.writer_heap, 1, self.lock_timeout)
 
     @contextmanager
     def _session(
@@ -440,14 +420,12 @@ class TantivyKbIndex:
         return report
 
     def _collect(self, tenant_id: str, keep: set[str]) -> None:
-        import shutil
+        def forget(path: Path) -> None:
+            self._indexes.pop(path, None)
+            self._vectors.pop(path, None)
 
         with self._lock:
-            for path in self.tenant_dir(tenant_id).iterdir():
-                if path.is_dir() and path.name.startswith("v") and path.name not in keep:
-                    self._indexes.pop(path, None)
-                    self._vectors.pop(path, None)
-                    shutil.rmtree(path, ignore_errors=True)
+            drop_generations(self.tenant_dir(tenant_id), keep, forget)
 
     # -- reading -------------------------------------------------------------------------------
     def _reader(self, tenant_id: str) -> tuple[Path, tantivy.Index] | None:

@@ -27,16 +27,27 @@ import json
 import os
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import tantivy
 from tantivy import Filter, Occur, Query, TextAnalyzerBuilder, Tokenizer
 
+from regentra.adapters.index_files import (
+    SearchIndexBusy as SearchIndexBusy,  # raised by the writers; re-exported where it used to live
+)
+from regentra.adapters.index_files import (
+    acquire_writer,
+    drop_generations,
+    is_generation,
+    new_generation_name,
+    open_index,
+    read_pointer,
+    write_pointer,
+)
 from regentra.config import get_settings
 from regentra.domain.search import (
     Clause,
@@ -56,10 +67,6 @@ ANALYZER = "regentra_text"
 TEXT_FIELDS: dict[str, float] = {"subject": 3.0, "description": 1.5, "replies": 1.0}
 EXACT_OVER_FUZZY = 2.0
 _RAW = ("key", "tenant", "ticket_id", "client", "status", "priority", "assignee", "channel", "sla_status")
-
-
-class SearchIndexBusy(RuntimeError):
-    """Another writer holds the index (a stream batch is retried; reindex waits)."""
 
 
 def search_index_root() -> Path:
@@ -226,36 +233,24 @@ class TantivySearchIndex:
 
     # -- files ---------------------------------------------------------------------------------
     def _read(self, name: str) -> str | None:
-        try:
-            return (self.root / name).read_text().strip() or None
-        except FileNotFoundError:
-            return None
+        return read_pointer(self.root / name)
 
     def _write_pointer(self, name: str, value: str) -> None:
-        tmp = self.root / f".{name}.{uuid.uuid4().hex}.tmp"
-        tmp.write_text(value)
-        os.replace(tmp, self.root / name)  # atomic: a reader sees the old name or the new one
+        write_pointer(self.root / name, value)
 
     def _ours(self, generation: str | None) -> bool:
-        return bool(generation) and str(generation).startswith(f"v{SCHEMA_VERSION}-")
+        return is_generation(generation, SCHEMA_VERSION)
 
     def _open(self, generation: str, create: bool = False) -> tantivy.Index:
         index = self._indexes.get(generation)
         if index is None:
-            path = self.root / generation
-            if create:
-                path.mkdir(parents=True, exist_ok=True)
-                index = tantivy.Index(self.schema, path=str(path), reuse=True)
-            else:
-                index = tantivy.Index.open(str(path))
-            index.register_tokenizer(ANALYZER, self._analyzer)
-            index.config_reader(reload_policy="Manual")
+            index = open_index(self.root / generation, self.schema, ANALYZER, self._analyzer, create)
             self._indexes[generation] = index
         return index
 
     def _new_generation(self) -> str:
         self.root.mkdir(parents=True, exist_ok=True)
-        name = f"v{SCHEMA_VERSION}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
+        name = new_generation_name(SCHEMA_VERSION)
         self._open(name, create=True)
         return name
 
@@ -372,18 +367,7 @@ class TantivySearchIndex:
 
     # -- writing -------------------------------------------------------------------------------
     def _acquire(self, index: tantivy.Index, heap: int, threads: int) -> Any:
-        deadline = time.monotonic() + self.lock_timeout
-        pause = 0.02
-        while True:
-            try:
-                return index.writer(heap_size=heap, num_threads=threads)
-            except ValueError as exc:
-                if "LockBusy" not in str(exc) or time.monotonic() >= deadline:
-                    if "LockBusy" in str(exc):
-                        raise SearchIndexBusy(str(exc)) from exc
-                    raise
-            time.sleep(pause)
-            pause = min(pause * 2, 1.0)
+        return acquire_writer(index, heap, threads, self.lock_timeout)
 
     def _live_generation(self) -> str:
         generation = self._read("CURRENT")
@@ -523,12 +507,7 @@ class TantivySearchIndex:
                 session.apply(update)
 
     def _collect(self, keep: set[str]) -> None:
-        import shutil
-
-        for path in self.root.iterdir():
-            if path.is_dir() and path.name.startswith("v") and path.name not in keep:
-                self._indexes.pop(path.name, None)
-                shutil.rmtree(path, ignore_errors=True)
+        drop_generations(self.root, keep, lambda path: self._indexes.pop(path.name, None))
 
     def size_bytes(self) -> int:
         generation = self._read("CURRENT")
