@@ -92,6 +92,9 @@ def test_index_and_files_with_their_types_and_cache_headers(routes: list[Any], d
     assert (status, headers["Content-Type"], headers["Cache-Control"]) == (200, "image/svg+xml", REVALIDATE)
     assert get(gw, "/robots.txt")[1]["Content-Type"] == "text/plain; charset=utf-8"
     assert get(gw, "/index.html")[1]["Cache-Control"] == REVALIDATE
+    # "/" is the app for any client, not only a browser: `curl http://127.0.0.1:3000/` too.
+    assert get(gw, "/", {"accept": "*/*"})[0::2] == (200, INDEX)
+    assert get(gw, "/")[0::2] == (200, INDEX)
 
 
 def test_client_side_routes_get_index_html_only_when_a_browser_asks(routes: list[Any], dist: Path) -> None:

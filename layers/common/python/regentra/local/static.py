@@ -108,7 +108,8 @@ class StaticSite:
             return _not_found()
         if isinstance(found, Path):
             return self._send(found, headers)
-        if not _accepts_html(headers):
+        # "/" is no API route: it is the app for any client (`curl http://127.0.0.1:3000/` too).
+        if url_path != "/" and not _accepts_html(headers):
             return None
         if not self.built:
             return 200, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": REVALIDATE}, NOT_BUILT
