@@ -383,3 +383,49 @@ def test_read_only_sees_no_write_controls(page, sign_in, web_stack):
         "promote-master",
     ):
         expect(page.get_by_test_id(control)).to_have_count(0)
+
+
+# --- issue 10's "done when", in one sitting ----------------------------------------------------------
+
+
+def test_a_technicians_day_then_the_customer_sees_only_their_own(page, sign_in_via_ui, web_stack, api):
+    """Sign in as the demo technician, work a ticket from OPEN to RESOLVED on the board and the detail
+    page, resolve a master and cascade to its children, then sign in as a customer: only their tickets."""
+    ticket = web_stack.create_ticket("Laptop will not dock", client="Acme Dental")
+    elsewhere = web_stack.create_ticket("Cobalt's own problem", client="Cobalt Law")
+    incident = web_stack.create_incident(children=4, resolved=1)
+    n = ticket["number"]
+
+    sign_in_via_ui(page, "technician")
+    expect(page).to_have_url(re.compile(r"/board$"))
+    drag(page, f"card-{n}", "column-IN_PROGRESS")
+    expect(card_in(page, "IN_PROGRESS", n)).to_be_visible()
+
+    card_in(page, "IN_PROGRESS", n).focus()
+    page.keyboard.press("Enter")  # opens the ticket
+    expect(page).to_have_url(re.compile(rf"/tickets/{ticket['id']}$"))
+    page.get_by_test_id("reply-box").fill("The dock firmware is updated; please try again.")
+    page.get_by_test_id("reply-send").click()
+    expect(page.get_by_test_id("entry-staff").last).to_contain_text("dock firmware")
+    page.get_by_test_id("status-select").select_option("RESOLVED")
+    expect(page.get_by_test_id("status-select")).to_have_value("RESOLVED")
+    assert api.get(f"/tickets/{ticket['id']}")["status"] == "RESOLVED"
+
+    master = incident["master"]
+    page.goto(f"/tickets/{master['id']}")
+    page.get_by_test_id("status-select").select_option("RESOLVED")
+    expect(page.get_by_test_id("cascade-prompt")).to_contain_text("3 of 4 children")
+    page.get_by_test_id("cascade-confirm").click()
+    expect(page.get_by_test_id("cascade-progress")).to_have_attribute("data-state", "SUCCEEDED")
+    assert {api.get(f"/tickets/{c['id']}")["status"] for c in incident["children"]} == {"RESOLVED"}
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in_via_ui(page, "Dana Reyes")  # the demo customer of Acme Dental
+    expect(page).to_have_url(re.compile(r"/portal$"))
+    expect(page.get_by_test_id(f"portal-row-{n}")).to_be_visible()
+    expect(page.get_by_test_id(f"portal-row-{elsewhere['number']}")).to_have_count(0)
+    acme = web_stack.client_id("Acme Dental")
+    shown = page.locator("[data-testid^=portal-row-]")
+    mine = {t["number"] for t in api.get("/tickets", query={"client_id": acme, "limit": 100})["items"]}
+    numbers = {int(s.split("-")[-1]) for s in shown.evaluate_all("rows => rows.map(r => r.dataset.testid)")}
+    assert numbers and numbers <= mine
