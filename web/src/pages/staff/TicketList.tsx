@@ -60,15 +60,12 @@ export function TicketList() {
   const setCursors = (f: (s: (string | null)[]) => (string | null)[]) => setPaging({ key: filterKey, stack: f(cursors) });
 
   function setFilter(key: FilterKey, value: string) {
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        if (value) next.set(key, value);
-        else next.delete(key);
-        return next;
-      },
-      { replace: key === "q" || key === "assignee" },
-    );
+    // From the address bar, not from `params`: react-router's `prev` is the last render's, so two
+    // changes made before React renders again (two quick selects) would drop the first.
+    const next = new URLSearchParams(window.location.search);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    setParams(next, { replace: key === "q" || key === "assignee" });
   }
 
   const cursor = cursors[cursors.length - 1];
