@@ -17,7 +17,7 @@ export function ChatInbox() {
   const tab: Tab = params.get("state") === "ended" ? "ended" : "active";
   const selected = params.get("session");
   const select = (patch: Record<string, string | null>) => {
-    const next = new URLSearchParams(params);
+    const next = new URLSearchParams(window.location.search); // the latest, not the last render's
     for (const [k, v] of Object.entries(patch)) {
       if (v === null) next.delete(k);
       else next.set(k, v);
