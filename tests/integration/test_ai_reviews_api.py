@@ -513,3 +513,20 @@ def test_a_read_only_users_draft_is_shown_but_not_kept_as_a_review(api, admin, t
     assert _of(_all(api, admin), ticket_id, "draft") == []  # nothing to rate: it can't be sent
     _draft(api, tech, ticket_id)
     assert len(_of(_all(api, admin), ticket_id, "draft")) == 1
+
+
+def test_an_oversize_override_is_refused_and_leaves_the_review_pending(
+    api, admin, tech, client_id, contact_id
+):
+    _article(api, admin, "Resetting a VPN token", VPN_BODY)
+    ticket_id = _ticket(api, tech, client_id, contact_id, "VPN token stopped working")
+    _draft(api, tech, ticket_id)
+    review = _one(api, admin, ticket_id, "draft")
+    r = api.call("POST", f"/ai/reviews/{review['id']}", admin, {"rating": "wrong", "override": "x" * 20_001})
+    assert r.status == 400 and r.body["error"]["code"] == "validation_error"
+    assert _one(api, admin, ticket_id, "draft")["state"] == "pending"  # nothing half-written
+    stats = api.call("GET", "/ai/reviews/stats", admin).body
+    assert stats["pending"] == len(_all(api, admin)) and stats["ratings"]["draft"] == {
+        "correct": 0,
+        "wrong": 0,
+    }

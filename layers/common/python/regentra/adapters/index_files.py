@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import tantivy
 
@@ -99,3 +100,23 @@ def drop_generations(folder: Path, keep: set[str], forget: Callable[[Path], obje
         if path.is_dir() and path.name.startswith("v") and path.name not in keep:
             forget(path)
             shutil.rmtree(path, ignore_errors=True)
+
+
+IndexT = TypeVar("IndexT")
+
+
+class PerFolder(Generic[IndexT]):
+    """One index object per folder per process: readers keep their opened index (and, for the KB,
+    its vectors) between requests."""
+
+    def __init__(self, make: Callable[[Path], IndexT]) -> None:
+        self._make = make
+        self._made: dict[Path, IndexT] = {}
+        self._lock = threading.Lock()
+
+    def get(self, root: Path) -> IndexT:
+        path = root.resolve()
+        with self._lock:
+            if path not in self._made:
+                self._made[path] = self._make(path)
+            return self._made[path]

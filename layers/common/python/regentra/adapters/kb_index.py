@@ -48,6 +48,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from regentra.adapters.index_files import (
+    PerFolder,
     acquire_writer,
     drop_generations,
     is_generation,
@@ -519,14 +520,9 @@ class TantivyKbIndex:
         return sorted(rows, key=lambda r: (r[0].article_id, r[0].position))
 
 
-_instances: dict[Path, TantivyKbIndex] = {}
-_instances_lock = threading.Lock()
+_instances: PerFolder[TantivyKbIndex] = PerFolder(TantivyKbIndex)
 
 
 def open_kb_index(root: Path | None = None) -> TantivyKbIndex:
     """One instance per folder per process (readers keep their opened indexes and vectors)."""
-    path = (root or kb_index_root()).resolve()
-    with _instances_lock:
-        if path not in _instances:
-            _instances[path] = TantivyKbIndex(path)
-        return _instances[path]
+    return _instances.get(root or kb_index_root())

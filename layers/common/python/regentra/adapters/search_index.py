@@ -37,9 +37,7 @@ import tantivy
 from tantivy import Filter, Occur, Query, TextAnalyzerBuilder, Tokenizer
 
 from regentra.adapters.index_files import (
-    SearchIndexBusy as SearchIndexBusy,  # raised by the writers; re-exported where it used to live
-)
-from regentra.adapters.index_files import (
+    PerFolder,
     acquire_writer,
     drop_generations,
     is_generation,
@@ -47,6 +45,9 @@ from regentra.adapters.index_files import (
     open_index,
     read_pointer,
     write_pointer,
+)
+from regentra.adapters.index_files import (
+    SearchIndexBusy as SearchIndexBusy,  # raised by the writers; re-exported where it used to live
 )
 from regentra.config import get_settings
 from regentra.domain.search import (
@@ -515,14 +516,9 @@ class TantivySearchIndex:
         return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if generation else 0
 
 
-_instances: dict[Path, TantivySearchIndex] = {}
-_instances_lock = threading.Lock()
+_instances: PerFolder[TantivySearchIndex] = PerFolder(TantivySearchIndex)
 
 
 def open_search_index(root: Path | None = None) -> TantivySearchIndex:
     """One instance per folder per process (readers keep their opened index between requests)."""
-    path = (root or search_index_root()).resolve()
-    with _instances_lock:
-        if path not in _instances:
-            _instances[path] = TantivySearchIndex(path)
-        return _instances[path]
+    return _instances.get(root or search_index_root())
