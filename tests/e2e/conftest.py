@@ -34,6 +34,7 @@ class LocalProcess:
 
     def start(self, timeout: float = 120) -> LocalProcess:
         exe = Path(sys.executable).parent / "regentra"
+        built = os.environ.get("REGENTRA_BUILD_DIR")  # make build-check: the e2e run serves the build
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         start = self.log.stat().st_size if self.log.exists() else 0
@@ -49,6 +50,7 @@ class LocalProcess:
                     str(self.smtp_port),
                     "--data-dir",
                     str(self.data_dir),
+                    *(["--from-build", built] if built else []),
                 ],
                 stdout=out,
                 stderr=subprocess.STDOUT,

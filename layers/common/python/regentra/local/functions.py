@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -16,6 +17,11 @@ from typing import Any
 from regentra.config import reset_settings
 from regentra.local.tables import local_table_name
 from regentra.local.template import FunctionSpec, Template
+
+
+# The template function whose handler this thread is running (None outside any), for whatever watches
+# the AWS calls a function makes (local/iam_audit.py checks them against the function's policy).
+current_function: ContextVar[str | None] = ContextVar("current_function", default=None)
 
 
 @dataclass
@@ -118,5 +124,9 @@ class FunctionHost:
             ctx = LambdaContext(
                 function_name=logical_id, aws_request_id=str(uuid.uuid4()), started=time.monotonic()
             )
-            with self._env(spec):
-                return fn(event, ctx)
+            token = current_function.set(logical_id)
+            try:
+                with self._env(spec):
+                    return fn(event, ctx)
+            finally:
+                current_function.reset(token)

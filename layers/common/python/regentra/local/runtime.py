@@ -23,7 +23,14 @@ from regentra.local.smtp import start_smtp
 from regentra.local.static import StaticSite
 from regentra.local.streams import StreamPoller
 from regentra.local.tables import ensure_tables, local_table_name
-from regentra.local.template import Template, s3_functions, ses_receipt_functions, sns_functions
+from regentra.local.template import (
+    Template,
+    build_dir,
+    find_repo_root,
+    s3_functions,
+    ses_receipt_functions,
+    sns_functions,
+)
 from regentra.local.uploads import download_route, upload_route
 
 TICK_SECONDS = 5.0
@@ -75,7 +82,7 @@ class LocalStack:
         self.template = template or Template.load()
         # The built web app: --web-dir, else REGENTRA_WEB_DIR, else <repo>/web/dist (`make dev` builds it).
         env_web = os.environ.get("REGENTRA_WEB_DIR")
-        self.web_dir = web_dir or (Path(env_web) if env_web else self.template.root / "web" / "dist")
+        self.web_dir = web_dir or (Path(env_web) if env_web else find_repo_root() / "web" / "dist")
         self._external_endpoint = dynamodb_endpoint
         self.dynamodb: DynamoDBLocal | None = None
         self.server: Any = None
@@ -271,6 +278,11 @@ class LocalStack:
         return f"http://{self.host}:{self.port}"
 
 
+def _build_line() -> str:
+    built = build_dir()
+    return f"\nServing the build in {built} (functions and layer as `sam build` wrote them)" if built else ""
+
+
 def banner(stack: LocalStack) -> str:
     s = stack.demo_summary or {}
     tenant = s.get("tenant_id", "demo-msp")
@@ -279,7 +291,7 @@ def banner(stack: LocalStack) -> str:
     contact = (s.get("contacts") or {}).get("Dana Reyes", "<contact id>")
     url = stack.url
     return f"""
-Regentra Tickets is running at {url}   (DynamoDB Local data: {stack.data_dir})
+Regentra Tickets is running at {url}   (DynamoDB Local data: {stack.data_dir}){_build_line()}
 Web app: {url}/{"" if (stack.web_dir / "index.html").is_file() else "   (not built: `make dev` builds web/dist)"}   API description: {url}/openapi.json
 Inbound mail: SMTP on {stack.host}:{stack.smtp_port}, to support@demo-msp.test. Inbound SMS: POST {url}/_local/sms
 Sent mail and SMS: {url}/_local/outbox

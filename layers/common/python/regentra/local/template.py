@@ -5,6 +5,7 @@ The local runtime never re-declares a route by hand; it asks this module.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,16 @@ def _construct_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any
 
 
 _CfnLoader.add_multi_constructor("!", _construct_tag)
+
+
+BUILD_DIR_ENV = "REGENTRA_BUILD_DIR"
+
+
+def build_dir() -> Path | None:
+    """What `sam build` wrote, when `regentra local --from-build DIR` (or `make build-check`) serves it:
+    DIR/template.yaml names each function's built folder (CodeUri) and the layer's (ContentUri)."""
+    value = os.environ.get(BUILD_DIR_ENV)
+    return Path(value).resolve() if value else None
 
 
 def find_repo_root(start: Path | None = None) -> Path:
@@ -109,7 +120,7 @@ class Template:
 
     @classmethod
     def load(cls, root: Path | None = None) -> Template:
-        root = root or find_repo_root()
+        root = root or build_dir() or find_repo_root()
         return cls(root=root, body=load_template(root / "template.yaml"))
 
     @property
@@ -183,6 +194,13 @@ class Template:
                 )
             )
         return out
+
+    def layer_dirs(self) -> list[Path]:
+        """Each layer's folder (ContentUri); in a build, the one whose python/ Lambda mounts at /opt/python."""
+        return [
+            self.root / str(res.get("Properties", {}).get("ContentUri", ""))
+            for res in self.of_type("AWS::Serverless::LayerVersion").values()
+        ]
 
     def tables(self) -> dict[str, dict[str, Any]]:
         return {k: v.get("Properties", {}) for k, v in self.of_type("AWS::DynamoDB::Table").items()}
