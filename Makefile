@@ -68,6 +68,39 @@ layer-requirements: $(UV)
 	{ echo "# The layer's dependencies: uv.lock exported by \`make lock\` (do not edit; a test keeps it equal to the lock)."; \
 	  $(UV) export --frozen --no-dev --no-emit-project --no-header --format requirements.txt --quiet; } > layers/common/requirements.txt
 
+# --- the AWS build ------------------------------------------------------------------------------------
+# `sam build` with no Docker: the SAM CLI from its own lock, pyenv's python3.12 on PATH (the python3.12
+# build workflow wants it). The layer is built by layers/common/Makefile from the locked wheels.
+SAM := .local/sam/bin/sam
+SAM_ENV := PATH="$(dir $(PYTHON)):$$PATH" SAM_CLI_TELEMETRY=0
+NATIVE_PLATFORM := $(shell uname -m)-manylinux_2_34
+
+$(SAM): $(UV) tools/sam/pyproject.toml tools/sam/uv.lock
+	@echo "==> AWS SAM CLI from tools/sam/uv.lock into .local/sam"
+	UV_PROJECT_ENVIRONMENT=$(abspath .local/sam) $(UV) sync --locked --project tools/sam --python $(PYTHON) $(UV_QUIET)
+	touch $@
+
+# What `sam deploy` uploads: arm64, as template.yaml says.
+build: $(SAM)
+	@echo "==> sam build (arm64, what deploys) into .aws-sam/build   (log: .aws-sam/build.log)"
+	@mkdir -p .aws-sam && $(SAM_ENV) $(SAM) build --parallel --build-dir .aws-sam/build >.aws-sam/build.log 2>&1 \
+	  || { cat .aws-sam/build.log; exit 1; }
+
+# The built artifacts, tested: the arm64 build above, and the same build with the layer's wheels for this
+# machine's CPU (.aws-sam/build-native) so it can run here. tests/build imports every built handler in a
+# clean python3.12 with only its folder and the layer on the path; the sample events (events/) and the e2e
+# tests then run in a session whose imports come from the built layer, against `regentra local --from-build`.
+BUILD_CHECK_ENV := REGENTRA_BUILD_DIR=$(abspath .aws-sam/build-native) REGENTRA_ARM64_BUILD_DIR=$(abspath .aws-sam/build) \
+	PYTHONPATH=$(abspath .aws-sam/build-native/CommonLayer/python) REGENTRA_PYTHON312=$(PYTHON)
+build-check: setup build
+	@echo "==> sam build for this machine ($(NATIVE_PLATFORM)) into .aws-sam/build-native"
+	@$(SAM_ENV) LAYER_PLATFORM=$(NATIVE_PLATFORM) $(SAM) build --parallel --build-dir .aws-sam/build-native \
+	  >.aws-sam/build-native.log 2>&1 || { cat .aws-sam/build-native.log; exit 1; }
+	@echo "==> tests of the built artifacts (tests/build, events/, tests/e2e on the build)"
+	$(BUILD_CHECK_ENV) $(BIN)/pytest -q -p no:cacheprovider $(BUILD_CHECK_TESTS)
+
+BUILD_CHECK_TESTS := tests/build tests/integration/test_sample_events.py tests/e2e
+
 # The web app, built into web/dist; `regentra local` serves it at /. Its API types come from openapi.json.
 web: web/dist/index.html
 
@@ -84,9 +117,11 @@ dev: setup web
 
 # Starts DynamoDB Local itself (tests/conftest.py) and stops it after. The browser tests (tests/browser)
 # drive the built web app in Debian's Chromium, each module on its own `regentra local`.
+# Then `make build-check`: the e2e tests run there, once, against what `sam build` produced.
 test: setup web chromium
 	rm -rf test-artifacts  # screenshots of this run only (test-artifacts/screenshots, .../failed)
-	$(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n 2 --ignore=tests/e2e $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory build-check
 
 lint: setup
 	$(BIN)/ruff check layers functions tests bench

@@ -259,3 +259,25 @@ def test_inbound_mail_and_sms_through_the_local_stack(local_stack):
     mine = s.request("GET", "/tickets", token=cust)[1]["items"]
     assert mine and {x["client_id"] for x in mine} == {acme["client_id"]}
     assert s.request("GET", f"/tickets/{t['id']}", token=cust)[0] == 404
+
+
+def test_start_up_says_what_it_is_doing_with_times(local_stack):
+    """`make dev` is never silent: each start-up phase is printed with the seconds since start, in order,
+    before the banner; under `make build-check` the banner says it serves the build."""
+    import os
+    import re
+
+    log = local_stack.log.read_text(errors="replace")
+    phases = re.findall(r"^\s+\[\s*([0-9.]+) s\] (.+)$", log, flags=re.M)
+    names = [name for _, name in phases]
+    assert [n.split(" at ")[0] for n in names] == [
+        "DynamoDB Local ready",
+        "tables ready",
+        "demo data written",
+        "demo indexed for search",
+        "API, web app and SMTP listening",
+    ]
+    times = [float(t) for t, _ in phases]
+    assert times == sorted(times) and times[0] > 0
+    assert log.index("Starting Regentra Tickets") < log.index("DynamoDB Local ready") < log.index("is running at")
+    assert ("Serving the build in" in log) == bool(os.environ.get("REGENTRA_BUILD_DIR"))

@@ -59,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     local.add_argument(
         "--from-build",
         metavar="DIR",
-        help="serve the functions and layer `sam build` wrote to DIR (e.g. .aws-sam/build-native), not the source",
+        help="serve the functions and layer `sam build` wrote to DIR (e.g. .aws-sam/build-native), "
+        "not the source tree",
     )
     local.set_defaults(func=_local)
     add_calendar(sub)

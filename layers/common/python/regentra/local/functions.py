@@ -18,7 +18,6 @@ from regentra.config import reset_settings
 from regentra.local.tables import local_table_name
 from regentra.local.template import FunctionSpec, Template
 
-
 # The template function whose handler this thread is running (None outside any), for whatever watches
 # the AWS calls a function makes (local/iam_audit.py checks them against the function's policy).
 current_function: ContextVar[str | None] = ContextVar("current_function", default=None)

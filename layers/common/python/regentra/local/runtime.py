@@ -8,6 +8,7 @@ import secrets
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,7 @@ class LocalStack:
         demo: bool = True,
         template: Template | None = None,
         web_dir: Path | None = None,
+        progress: bool = False,
     ) -> None:
         self.data_dir = data_dir
         self.port = port
@@ -88,6 +90,9 @@ class LocalStack:
         self.server: Any = None
         self._stop = threading.Event()
         self.demo_summary: dict[str, Any] | None = None
+        self.progress = progress
+        self.phases: list[tuple[str, float]] = []
+        self._started = self._phase_mark = 0.0
 
     # -- environment ---------------------------------------------------------------------------
     def _secret(self, name: str) -> str:
@@ -111,13 +116,24 @@ class LocalStack:
             "REGENTRA_LOCAL_URL": f"http://{self.host}:{self.port}",
         }
 
+    def _phase(self, name: str) -> None:
+        """Say on the console what start-up has done so far, with the time since it began."""
+        now = time.monotonic()
+        self.phases.append((name, now - self._phase_mark))
+        self._phase_mark = now
+        if self.progress:
+            print(f"  [{now - self._started:5.1f} s] {name}", flush=True)
+
     def start(self) -> LocalStack:
+        self._started = self._phase_mark = time.monotonic()
+        self.phases = []
         self.data_dir.mkdir(parents=True, exist_ok=True)
         endpoint = self._external_endpoint
         if endpoint is None:
             self.dynamodb = DynamoDBLocal(self.data_dir / "dynamodb", log_path=self.data_dir / "dynamodb.log")
             self.dynamodb.start()
             endpoint = self.dynamodb.endpoint
+            self._phase(f"DynamoDB Local ready at {endpoint}")
         base = self._base_environment(endpoint)
         os.environ.update(base)
         local_values = {name: local_table_name(name) for name in self.template.tables()}
@@ -140,6 +156,7 @@ class LocalStack:
         import boto3
 
         ensure_tables(self.template, boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1"))
+        self._phase("tables ready")
         reset_sinks()
         sink("events", self.data_dir)  # side effects land in the data dir and survive a restart
         sink("outbox", self.data_dir)
@@ -186,7 +203,9 @@ class LocalStack:
             from regentra.services.deps import default_deps
 
             self.demo_summary = seed(default_deps())
+            self._phase("demo data written")
             self.streams.drain()  # the demo's tickets and KB articles indexed before the first request
+            self._phase("demo indexed for search")
         self.server = self.gateway.serve(self.host, self.port)
         self.smtp = start_smtp(
             self.host,
@@ -197,6 +216,7 @@ class LocalStack:
         )
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
+        self._phase("API, web app and SMTP listening")
         threading.Thread(target=self._tick, name="scheduler", daemon=True).start()
         return self
 
@@ -314,7 +334,8 @@ Stop with Ctrl-C.
 
 
 def serve(data_dir: Path, port: int, smtp_port: int, demo: bool = True, web_dir: Path | None = None) -> int:
-    stack = LocalStack(data_dir, port=port, smtp_port=smtp_port, demo=demo, web_dir=web_dir)
+    stack = LocalStack(data_dir, port=port, smtp_port=smtp_port, demo=demo, web_dir=web_dir, progress=True)
+    print(f"Starting Regentra Tickets (data in {data_dir})…", flush=True)
     stopped = threading.Event()
 
     def _stop(signum: int, frame: Any) -> None:

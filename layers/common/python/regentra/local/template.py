@@ -196,7 +196,7 @@ class Template:
         return out
 
     def layer_dirs(self) -> list[Path]:
-        """Each layer's folder (ContentUri); in a build, the one whose python/ Lambda mounts at /opt/python."""
+        """Each layer's folder (ContentUri); in a build, its python/ is what Lambda mounts at /opt/python."""
         return [
             self.root / str(res.get("Properties", {}).get("ContentUri", ""))
             for res in self.of_type("AWS::Serverless::LayerVersion").values()
