@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sam_support import sam_transform
 
-from regentra.local.iam_audit import ENV, read_records
+from regentra.local.iam_audit import ENV, read_invoked, read_records
 from regentra.local.iam_policy import RolePolicy, decide, function_roles, unused_grants
 from regentra.local.template import Template
 
@@ -43,6 +43,11 @@ def records() -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
+def invoked(records: list[dict[str, Any]]) -> set[str]:
+    return read_invoked(os.environ[ENV])
+
+
+@pytest.fixture(scope="module")
 def roles() -> dict[str, RolePolicy]:
     return function_roles(sam_transform(Template.load().body))
 
@@ -51,12 +56,15 @@ def _where(row: dict[str, Any]) -> str:
     return f" on {row['resource']}" if row.get("resource") else ""
 
 
-def report(records: list[dict[str, Any]], roles: dict[str, RolePolicy], problems: list[str]) -> str:
+def report(
+    records: list[dict[str, Any]], invoked: set[str], roles: dict[str, RolePolicy], problems: list[str]
+) -> str:
     by_fn: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in records:
         by_fn[row["function"]].append(row)
     pairs = {(r["function"], r["action"]) for r in records}
-    never = sorted(set(roles) - set(by_fn))
+    never = sorted(set(roles) - invoked - set(by_fn))
+    quiet = sorted((set(roles) & invoked) - set(by_fn))
     lines = [
         "# IAM: actions recorded in the suite vs. each function's role",
         "",
@@ -64,6 +72,7 @@ def report(records: list[dict[str, Any]], roles: dict[str, RolePolicy], problems
         f"from {len(by_fn)} of the template's {len(roles)} functions.",
         f"- Not allowed by the role (would be AccessDenied): {len(problems) or 'none'}.",
         f"- Functions never invoked in the suite ({len(never)}): {', '.join(never) or 'none'}.",
+        f"- Invoked, but no AWS call recorded ({len(quiet)}): {', '.join(quiet) or 'none'}.",
         "- Granted, never used: the inline Allow actions no recorded call matched (on the tables or indexes",
         "  the statement names). Calls to AWS services the local stack replaces (S3, SES, SMS, EventBridge,",
         "  Step Functions, Bedrock) are recorded only where a test drives the real client in a function,",
@@ -76,7 +85,7 @@ def report(records: list[dict[str, Any]], roles: dict[str, RolePolicy], problems
     for fn in sorted(roles):
         used = sorted({r["action"] for r in by_fn.get(fn, [])})
         unused = unused_grants(roles[fn], [(r["action"], r.get("resource")) for r in by_fn.get(fn, [])])
-        recorded = ", ".join(used) if used else "*(never invoked)*"
+        recorded = ", ".join(used) if used else "*(no call)*" if fn in invoked else "*(never invoked)*"
         lines.append(f"| {fn} | {recorded} | {', '.join(unused) or '—'} |")
     lines += ["", "## Recorded calls with their resources", ""]
     for fn in sorted(by_fn):
@@ -87,7 +96,7 @@ def report(records: list[dict[str, Any]], roles: dict[str, RolePolicy], problems
 
 
 def test_every_recorded_action_is_allowed_by_the_functions_role(
-    records: list[dict[str, Any]], roles: dict[str, RolePolicy]
+    records: list[dict[str, Any]], invoked: set[str], roles: dict[str, RolePolicy]
 ) -> None:
     problems = []
     for row in sorted(records, key=lambda r: (r["function"], r["action"], r.get("resource") or "")):
@@ -99,7 +108,7 @@ def test_every_recorded_action_is_allowed_by_the_functions_role(
         if not decision.allowed:
             problems.append(f"{row['function']} calls {row['action']}{_where(row)}: {decision.reason}")
     REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(report(records, roles, problems))
+    REPORT.write_text(report(records, invoked, roles, problems))
     assert not problems, f"{len(problems)} calls the roles do not allow (report: {REPORT}):\n" + "\n".join(
         problems
     )

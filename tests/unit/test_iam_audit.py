@@ -195,6 +195,50 @@ def test_records_of_all_processes_are_read_together(tmp_path: Path) -> None:
         json.dumps(row) + "\n" + json.dumps({**row, "action": "s3:GetObject"}) + "\n"
     )
     assert [r["action"] for r in read_records(tmp_path)] == ["dynamodb:GetItem", "s3:GetObject"]
-    (tmp_path / "3.jsonl").write_text("not json\n")
-    with pytest.raises(ValueError, match="3.jsonl:1"):
+    (tmp_path / "3.jsonl").write_text(json.dumps({"function": "G", "invoked": True}) + "\n")
+    assert len(read_records(tmp_path)) == 2  # an invocation is no call
+    (tmp_path / "4.jsonl").write_text("not json\n")
+    with pytest.raises(ValueError, match="4.jsonl:1"):
         read_records(tmp_path)
+
+
+HANDLER = """
+import boto3
+from botocore.stub import Stubber
+
+
+def handler(event, context):
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    with Stubber(client) as stub:
+        if event.get("call"):
+            stub.add_response("query", {"Items": []})
+            client.query(TableName="RegentraTable", IndexName="DueTimers")
+    return {"ok": True}
+"""
+
+
+def test_function_host_invocations_record_the_function_and_its_calls(tmp_path: Path) -> None:
+    """Through FunctionHost.invoke, as tests and `regentra local` run every handler."""
+    from regentra.local.functions import FunctionHost
+    from regentra.local.iam_audit import read_invoked
+    from regentra.local.template import Template
+
+    root = tmp_path / "stack"
+    (root / "functions" / "probe").mkdir(parents=True)
+    (root / "functions" / "probe" / "app.py").write_text(HANDLER)
+    (root / "template.yaml").write_text(
+        "Resources:\n"
+        "  ProbeFunction:\n    Type: AWS::Serverless::Function\n"
+        "    Properties: {CodeUri: functions/probe/, Handler: app.handler}\n"
+        "  QuietFunction:\n    Type: AWS::Serverless::Function\n"
+        "    Properties: {CodeUri: functions/probe/, Handler: app.handler}\n"
+    )
+    host = FunctionHost(Template.load(root), {}, fallback_env={})
+    with recording(tmp_path / "calls"):
+        assert host.invoke("ProbeFunction", {"call": True}) == {"ok": True}
+        assert host.invoke("QuietFunction", {}) == {"ok": True}
+    assert current_function.get() is None
+    assert rows(tmp_path / "calls") == [
+        ("ProbeFunction", "dynamodb:Query", "table/RegentraTable/index/DueTimers")
+    ]
+    assert read_invoked(tmp_path / "calls") == {"ProbeFunction", "QuietFunction"}

@@ -15,9 +15,9 @@ from types import ModuleType
 from typing import Any
 
 from regentra.config import reset_settings
+from regentra.local.iam_audit import note_invocation
 from regentra.local.tables import local_table_name
 from regentra.local.template import FunctionSpec, Template
-
 
 # The template function whose handler this thread is running (None outside any), for whatever watches
 # the AWS calls a function makes (local/iam_audit.py checks them against the function's policy).
@@ -125,6 +125,7 @@ class FunctionHost:
                 function_name=logical_id, aws_request_id=str(uuid.uuid4()), started=time.monotonic()
             )
             token = current_function.set(logical_id)
+            note_invocation(logical_id)
             try:
                 with self._env(spec):
                     return fn(event, ctx)

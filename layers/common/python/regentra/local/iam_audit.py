@@ -3,7 +3,8 @@
 With ``REGENTRA_IAM_AUDIT=<dir>`` set, every botocore API call (boto3 and pynamodb alike: both end
 in ``BaseClient._make_api_call``) and every presigned S3 URL or POST made while a template function
 runs (``regentra.local.functions.current_function``) is written once per process as a JSON line
-``{"function", "action", "resource"}`` to ``<dir>/<pid>.jsonl``. tests/iam checks each line against the
+``{"function", "action", "resource"}`` to ``<dir>/<pid>.jsonl``, and each function invoked as
+``{"function", "invoked": true}``. tests/iam checks each line against the
 function's role in the SAM-transformed template (regentra.local.iam_policy).
 
 ``action`` is the IAM action the call needs, not the botocore operation: the prefix is the service's
@@ -150,7 +151,7 @@ class Recorder:
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
         self._lock = threading.Lock()
-        self._seen: set[tuple[str, str, str | None]] = set()
+        self._seen: set[tuple[str, str | None, str | None]] = set()
         self._pid = os.getpid()
 
     @property
@@ -158,15 +159,21 @@ class Recorder:
         return self.directory / f"{os.getpid()}.jsonl"
 
     def record(self, function: str, calls: list[Call]) -> None:
+        self._write([{"function": function, "action": c.action, "resource": c.resource} for c in calls])
+
+    def invoked(self, function: str) -> None:
+        """The function ran (whether or not it calls AWS): the report tells untested functions apart."""
+        self._write([{"function": function, "invoked": True}])
+
+    def _write(self, rows: list[dict[str, Any]]) -> None:
         with self._lock:
             if os.getpid() != self._pid:  # a forked child writes its own file, from scratch
                 self._pid, self._seen = os.getpid(), set()
             lines = []
-            for call in calls:
-                key = (function, call.action, call.resource)
+            for row in rows:
+                key = (row["function"], row.get("action"), row.get("resource"))
                 if key not in self._seen:
                     self._seen.add(key)
-                    row = {"function": function, "action": call.action, "resource": call.resource}
                     lines.append(json.dumps(row) + "\n")
             if lines:
                 self.directory.mkdir(parents=True, exist_ok=True)
@@ -194,6 +201,13 @@ def _note(client: Any, operation: str, params: Mapping[str, Any] | None) -> None
     except Exception:  # noqa: BLE001 - never break the call being watched
         calls = [Call(f"{iam_prefix(model.signing_name)}:{operation}")]
     recorder.record(function, calls)
+
+
+def note_invocation(function: str) -> None:
+    """FunctionHost.invoke calls this for every invocation (a no-op unless recording)."""
+    recorder = _recorder
+    if recorder is not None:
+        recorder.invoked(function)
 
 
 def _wrap_api_call(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -277,17 +291,34 @@ def recording(directory: str | Path) -> Iterator[Recorder]:
         _recorder = saved
 
 
-def read_records(directory: str | Path) -> list[dict[str, Any]]:
-    """Every record of every ``*.jsonl`` in ``directory`` (distinct; any process order)."""
-    seen: dict[tuple[str, str, str | None], dict[str, Any]] = {}
+def _rows(directory: str | Path) -> Iterator[dict[str, Any]]:
     for path in sorted(Path(directory).glob("*.jsonl")):
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
             try:
                 row = json.loads(line)
-                key = (str(row["function"]), str(row["action"]), row.get("resource"))
-            except (ValueError, KeyError, TypeError) as exc:
+                if not isinstance(row, dict) or not isinstance(row.get("function"), str):
+                    raise ValueError("no function")
+                if not row.get("invoked") and not isinstance(row.get("action"), str):
+                    raise ValueError("no action")
+            except ValueError as exc:
                 raise ValueError(f"{path}:{n}: not an IAM audit record: {line!r}") from exc
-            seen.setdefault(key, {"function": key[0], "action": key[1], "resource": key[2]})
+            yield row
+
+
+def read_records(directory: str | Path) -> list[dict[str, Any]]:
+    """Every recorded call of every ``*.jsonl`` in ``directory``: distinct
+    ``{"function", "action", "resource"}``, whichever process wrote them."""
+    seen: dict[tuple[str, str, str | None], dict[str, Any]] = {}
+    for row in _rows(directory):
+        if row.get("invoked"):
+            continue
+        key = (row["function"], row["action"], row.get("resource"))
+        seen.setdefault(key, {"function": key[0], "action": key[1], "resource": key[2]})
     return list(seen.values())
+
+
+def read_invoked(directory: str | Path) -> set[str]:
+    """The functions invoked at least once (with or without an AWS call)."""
+    return {row["function"] for row in _rows(directory)}
