@@ -23,6 +23,13 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
+if os.environ.get("REGENTRA_IAM_AUDIT"):
+    # Record the AWS actions each function calls (tests/iam checks them against its policy), before
+    # any client exists; `regentra local` subprocesses inherit the variable and record their own.
+    from regentra.local.iam_audit import install as _install_iam_audit
+
+    _install_iam_audit()
+
 
 @pytest.fixture(scope="session")
 def template() -> Any:

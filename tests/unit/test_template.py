@@ -4,9 +4,7 @@ routes are unique and complete, IAM is explicit, and the table is protected. No 
 from __future__ import annotations
 
 import ast
-import copy
 import json
-import os
 import re
 import subprocess
 import sys
@@ -16,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sam_support import sam_transform
 
 from regentra.local.template import Template
 
@@ -111,48 +110,9 @@ def test_cfn_lint_passes(lint_runs: dict[str, LintRun]) -> None:
 # --- (b) SAM transform ------------------------------------------------------------------------
 
 
-class FakeManagedPolicies(dict[str, str]):
-    """Answers every managed-policy name with a fake ARN (no IAM call)."""
-
-    def __contains__(self, name: object) -> bool:
-        return True
-
-    def __missing__(self, name: str) -> str:
-        return f"arn:aws:iam::aws:policy/{name}"
-
-
-class FakePolicyLoader:
-    def load(self) -> dict[str, str]:
-        return FakeManagedPolicies()
-
-
-def _packaged(body: dict[str, Any]) -> dict[str, Any]:
-    """What `sam package` would upload: local code/content/definition paths become s3:// URIs."""
-    out = copy.deepcopy(body)
-    for logical, res in out.get("Resources", {}).items():
-        props = res.get("Properties") or {}
-        for key in ("CodeUri", "ContentUri", "DefinitionUri"):
-            value = props.get(key)
-            if isinstance(value, str) and not value.startswith("s3://"):
-                props[key] = f"s3://regentra-artifacts/{logical}/{key}.zip"
-    return out
-
-
 @pytest.fixture(scope="module")
 def transformed(tpl: Template) -> dict[str, Any]:
-    from samtranslator.translator.transform import transform
-
-    old = os.environ.get("AWS_DEFAULT_REGION")
-    os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
-    try:
-        return transform(
-            _packaged(tpl.body), {"AccountId": "123456789012", "Region": "us-east-1"}, FakePolicyLoader()
-        )
-    finally:
-        if old is None:
-            os.environ.pop("AWS_DEFAULT_REGION", None)
-        else:
-            os.environ["AWS_DEFAULT_REGION"] = old
+    return sam_transform(tpl.body)
 
 
 def of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:

@@ -15,6 +15,7 @@ from types import ModuleType
 from typing import Any
 
 from regentra.config import reset_settings
+from regentra.local.iam_audit import note_invocation
 from regentra.local.tables import local_table_name
 from regentra.local.template import FunctionSpec, Template
 
@@ -124,6 +125,7 @@ class FunctionHost:
                 function_name=logical_id, aws_request_id=str(uuid.uuid4()), started=time.monotonic()
             )
             token = current_function.set(logical_id)
+            note_invocation(logical_id)
             try:
                 with self._env(spec):
                     return fn(event, ctx)

@@ -127,6 +127,10 @@ class LocalStack:
     def start(self) -> LocalStack:
         self._started = self._phase_mark = time.monotonic()
         self.phases = []
+        # REGENTRA_IAM_AUDIT=<dir>: record each function's AWS actions (tests/iam checks them).
+        from regentra.local.iam_audit import install as install_iam_audit
+
+        install_iam_audit()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         endpoint = self._external_endpoint
         if endpoint is None:
