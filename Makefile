@@ -99,7 +99,7 @@ build-check: setup build
 	@echo "==> tests of the built artifacts (tests/build, events/, tests/e2e on the build)"
 	$(BUILD_CHECK_ENV) $(BIN)/pytest -q -p no:cacheprovider $(BUILD_CHECK_TESTS)
 
-BUILD_CHECK_TESTS := tests/build tests/integration/test_sample_events.py tests/e2e
+BUILD_CHECK_TESTS := tests/build tests/integration/test_sample_events.py tests/e2e --ignore=tests/iam
 
 # The web app, built into web/dist; `regentra local` serves it at /. Its API types come from openapi.json.
 web: web/dist/index.html
@@ -117,11 +117,16 @@ dev: setup web
 
 # Starts DynamoDB Local itself (tests/conftest.py) and stops it after. The browser tests (tests/browser)
 # drive the built web app in Debian's Chromium, each module on its own `regentra local`.
-# Then `make build-check`: the e2e tests run there, once, against what `sam build` produced.
+# Then `make build-check`: the e2e tests run there, once, against what `sam build` produced. Both runs
+# record every AWS action each function calls (REGENTRA_IAM_AUDIT); tests/iam then checks each against
+# that function's policy in the SAM-transformed template and writes test-artifacts/iam-report.md.
+IAM_AUDIT := REGENTRA_IAM_AUDIT=$(abspath test-artifacts/iam-calls)
 test: setup web chromium
-	rm -rf test-artifacts  # screenshots of this run only (test-artifacts/screenshots, .../failed)
-	$(BIN)/pytest -q -n 2 --ignore=tests/e2e $(PYTEST_ARGS)
-	$(MAKE) --no-print-directory build-check
+	rm -rf test-artifacts  # this run only: screenshots (test-artifacts/screenshots, .../failed), IAM records
+	$(IAM_AUDIT) $(BIN)/pytest -q -n 2 --ignore=tests/e2e --ignore=tests/iam $(PYTEST_ARGS)
+	$(IAM_AUDIT) $(MAKE) --no-print-directory build-check
+	@echo "==> every recorded AWS action against its function's IAM policy (tests/iam)"
+	$(IAM_AUDIT) $(BIN)/pytest -q -p no:cacheprovider tests/iam
 
 lint: setup
 	$(BIN)/ruff check layers functions tests bench
