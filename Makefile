@@ -97,7 +97,7 @@ build-check: setup build
 	@$(SAM_ENV) LAYER_PLATFORM=$(NATIVE_PLATFORM) $(SAM) build --parallel --build-dir .aws-sam/build-native \
 	  >.aws-sam/build-native.log 2>&1 || { cat .aws-sam/build-native.log; exit 1; }
 	@echo "==> tests of the built artifacts (tests/build, events/, tests/e2e on the build)"
-	$(BUILD_CHECK_ENV) $(BIN)/pytest -q -p no:cacheprovider $(BUILD_CHECK_TESTS)
+	$(BUILD_CHECK_ENV) $(BIN)/pytest -q -n 2 -p no:cacheprovider $(BUILD_CHECK_TESTS)
 
 BUILD_CHECK_TESTS := tests/build tests/integration/test_sample_events.py tests/e2e --ignore=tests/iam
 
